@@ -1,0 +1,1 @@
+"""The ``inkdigits`` command line: one front door to the other packages, imported lazily."""

@@ -1,0 +1,3 @@
+from inkdigits.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,85 @@
+"""``inkdigits`` subcommands. Each subcommand imports its package only when it runs,
+so ``inkdigits --help`` is instant and no model is loaded unless needed."""
+import argparse
+import sys
+
+
+def _serve(sub):
+    p = sub.add_parser("serve", help="serve the web app with a production WSGI server")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--model", default=None, help="model file (default: the shipped model)")
+    p.add_argument("--database", default=None, help="SQLite file for corrections")
+    p.add_argument("--threads", type=int, default=4)
+    p.set_defaults(run="webapp.serve:main")
+
+
+def _samples(sub):
+    p = sub.add_parser("samples", help="corrected drawings saved by the web app")
+    ssub = p.add_subparsers(dest="samples_command", required=True)
+    e = ssub.add_parser("export", help="write saved corrections to a directory")
+    e.add_argument("--out", required=True)
+    e.add_argument("--database", default=None, help="SQLite file (default: the app's)")
+    e.set_defaults(run="webapp.samples:export_main")
+
+
+def _train(sub):
+    p = sub.add_parser("train", help="train the digit CNN and write model, card and plots")
+    p.add_argument("--data", default=None, help="data directory (default: $INKDIGITS_DATA)")
+    p.add_argument("--epochs", type=int, default=20)
+    p.add_argument("--out", required=True, help="output directory")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--batch-size", type=int, default=128)
+    p.add_argument("--limit", type=int, default=None,
+                   help="use only this many MNIST training images (smoke runs)")
+    p.add_argument("--no-pen", action="store_true", help="MNIST only: no pen digits, no junk")
+    p.add_argument("--extra-ink", action="append", default=[],
+                   help="directory of exported corrections to add to training")
+    p.add_argument("--patience", type=int, default=4)
+    p.set_defaults(run="training.train:main")
+
+
+def _evaluate(sub):
+    p = sub.add_parser("evaluate", help="MNIST test accuracy and most confused pairs")
+    p.add_argument("--model", default=None, help="model file (default: the shipped model)")
+    p.add_argument("--data", default=None)
+    p.set_defaults(run="training.evaluate:main")
+
+
+def _evaluate_ink(sub):
+    p = sub.add_parser("evaluate-ink", help="read numbers composed from held-out pen writers")
+    p.add_argument("--model", default=None)
+    p.add_argument("--data", default=None)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--count", type=int, default=300, help="numbers per scenario")
+    p.add_argument("--scenario", action="append", default=None, help="only these scenarios")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run="training.evaluate_ink:main")
+
+
+def _recognize(sub):
+    p = sub.add_parser("recognize", help="read the number in a strokes JSON file")
+    p.add_argument("file", help='JSON: {"strokes": [...]} or a bare list of strokes; - for stdin')
+    p.add_argument("--model", default=None)
+    p.add_argument("--json", action="store_true", help="print the full result as JSON")
+    p.set_defaults(run="recognizer.cli:recognize_main")
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(prog="inkdigits", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    for add in (_serve, _train, _evaluate, _evaluate_ink, _recognize, _samples):
+        add(sub)
+    return parser
+
+
+def main(argv=None):
+    args = build_parser().parse_args(argv)
+    module, func = args.run.split(":")
+    import importlib
+
+    return getattr(importlib.import_module(module), func)(args) or 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,134 @@
+"""Training crops from real pen trajectories: digits, and "junk" (mis-segmented ink).
+
+Everything is rendered through ``recognizer.normalize.normalize_crop``, the function the
+recognizer uses at inference, so the CNN learns exactly what pen ink looks like there.
+The junk class is made of what segmentation can get wrong: two digits taken as one,
+a stroke of a multi-stroke digit alone (the bar of a 5, the "L" of a 4), and pieces of a
+stroke cut in the wrong place.
+"""
+import numpy as np
+
+from recognizer.constants import JUNK, PEN_WIDTH
+from recognizer.normalize import normalize_crop
+
+
+def jitter_ink(strokes, rng, slant=0.3, rotate_deg=10.0, aspect=(0.75, 1.25)):
+    """A random affine variant of a digit's strokes (slant, rotation, aspect), x/y only."""
+    a = np.deg2rad(rng.uniform(-rotate_deg, rotate_deg))
+    m = np.array([[np.cos(a), -np.sin(a)], [np.sin(a), np.cos(a)]])
+    m = m @ np.array([[1.0, rng.uniform(-slant, slant)], [0.0, 1.0]])
+    m = m @ np.diag([rng.uniform(*aspect), 1.0])
+    return [np.asarray(s, float)[:, :2] @ m.T for s in strokes]
+
+
+def _pen_width(rng):
+    return PEN_WIDTH * rng.uniform(0.75, 1.3)
+
+
+def render_digits(digits, variants, seed):
+    """(N*variants, 28, 28) uint8 crops and their labels from PenDigits, jittered."""
+    rng = np.random.default_rng(seed)
+    imgs, labels = [], []
+    for d in digits:
+        for v in range(variants):
+            ink = d.strokes if v == 0 else jitter_ink(d.strokes, rng)
+            imgs.append(normalize_crop(ink, _pen_width(rng)))
+            labels.append(d.label)
+    return np.array(imgs, np.uint8).reshape(-1, 28, 28), np.array(labels, np.uint8)
+
+
+def _height(strokes):
+    p = np.concatenate([s[:, :2] for s in strokes])
+    return max(float(np.ptp(p[:, 1])), 1e-6), p
+
+
+def _place(strokes, height, x0, y_mid):
+    """Scale strokes to ``height`` and put their left edge at x0, vertical centre at y_mid."""
+    h, p = _height(strokes)
+    k = height / h
+    lo = p.min(axis=0)
+    off = np.array([x0, y_mid - height / 2])
+    return [(s[:, :2] - lo) * k + off for s in strokes]
+
+
+def pair_ink(a, b, rng):
+    """Two digits written next to each other, taken as one group."""
+    h = 100.0
+    left = _place(jitter_ink(a, rng, slant=0.2), h * rng.uniform(0.9, 1.1), 0.0, 0.0)
+    right_x = max(float(s[:, 0].max()) for s in left) + h * rng.uniform(-0.15, 0.35)
+    right = _place(jitter_ink(b, rng, slant=0.2), h * rng.uniform(0.85, 1.15), right_x,
+                   h * rng.uniform(-0.12, 0.12))
+    return left + right
+
+
+def looks_like_one(strokes):
+    """True for nearly straight, roughly vertical ink: a "1", never junk."""
+    p = np.concatenate([s[:, :2] for s in strokes])
+    if len(p) < 2:
+        return False
+    c = p - p.mean(axis=0)
+    _, sv, vt = np.linalg.svd(c, full_matrices=False)
+    if sv[0] <= 0:
+        return False
+    straight = (sv[1] if len(sv) > 1 else 0.0) / sv[0] < 0.15
+    return straight and abs(vt[0, 1]) > np.cos(np.deg2rad(40))
+
+
+def _arc_length(s):
+    return float(np.linalg.norm(np.diff(s[:, :2], axis=0), axis=1).sum())
+
+
+def stroke_subsets(digit):
+    """Proper subsets of a multi-stroke digit's strokes that are no digit themselves.
+
+    Without its longest stroke a digit is a bar, a serif or a hook: junk. With it, it may
+    still be the digit (a 7 without its cross, a 5 without its bar), so it is left out,
+    except for the 4, whose two strokes alone are an "L" and a "1".
+    """
+    s = digit.strokes
+    n = len(s)
+    main = max(range(n), key=lambda i: _arc_length(s[i]))
+    out = []
+    for mask in range(1, (1 << n) - 1):
+        if mask >> main & 1 and digit.label != 4:
+            continue
+        part = [s[i] for i in range(n) if mask >> i & 1]
+        if not looks_like_one(part):
+            out.append(part)
+    return out
+
+
+def stroke_fragment(digit, rng):
+    """A contiguous 25-65% piece of a single-stroke digit's trajectory, or None if a "1"."""
+    s = max(digit.strokes, key=len)
+    if len(s) < 8:
+        return None
+    n = len(s)
+    k = max(3, int(n * rng.uniform(0.25, 0.65)))
+    start = int(rng.integers(0, n - k + 1))
+    part = [s[start:start + k]]
+    return None if looks_like_one(part) else part
+
+
+def render_junk(digits, count, seed):
+    """(count, 28, 28) uint8 junk crops: ~45% pairs, ~30% stroke subsets, ~25% fragments."""
+    rng = np.random.default_rng(seed)
+    multi = [d for d in digits if len(d.strokes) > 1]
+    imgs = []
+    while len(imgs) < count:
+        r = rng.random()
+        if r < 0.45:
+            a, b = rng.choice(len(digits), 2)
+            ink = pair_ink(digits[a].strokes, digits[b].strokes, rng)
+        elif r < 0.75 and multi:
+            subs = stroke_subsets(multi[int(rng.integers(len(multi)))])
+            if not subs:
+                continue
+            ink = jitter_ink(subs[int(rng.integers(len(subs)))], rng)
+        else:
+            ink = stroke_fragment(digits[int(rng.integers(len(digits)))], rng)
+            if ink is None:
+                continue
+            ink = jitter_ink(ink, rng)
+        imgs.append(normalize_crop(ink, _pen_width(rng)))
+    return np.array(imgs, np.uint8).reshape(-1, 28, 28), np.full(count, JUNK, np.uint8)

@@ -1,0 +1,152 @@
+"""``inkdigits train``: prepare data -> build model -> train -> save model, card and plots.
+
+Training data: MNIST's 60k training images less a 5k validation split, plus pen digits of
+the training writers rendered through the inference normalisation, plus junk crops for the
+reject class. The MNIST test set is used only by the report, after training.
+"""
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from recognizer.constants import NUM_CLASSES
+from training.augment import augment_batch
+from training.data import data_dir, load_mnist
+
+MNIST_VAL = 5000
+PEN_VARIANTS = 3        # jittered renderings of each training pen digit
+JUNK_SHARE = 0.12       # junk crops as a share of the whole training set
+
+
+def pen_crops(data, seed, limit=None):
+    """((fit images, fit labels), (val images, val labels)) from training writers' pen ink."""
+    from training.pen_data import render_digits, render_junk
+    from training.pendigits import load_pendigits, split_writers
+
+    digits, _ = split_writers(load_pendigits(data))
+    rng = np.random.default_rng(seed)
+    digits = [digits[i] for i in rng.permutation(len(digits))][:limit]
+    n_val = max(1, len(digits) // 10)
+    fit, val = digits[n_val:], digits[:n_val]
+    fx, fy = render_digits(fit, PEN_VARIANTS, seed)
+    vx, vy = render_digits(val, 1, seed + 1)
+    return (fx, fy), (vx, vy), fit, val
+
+
+def prepare_data(args):
+    """Training and validation arrays: (N, 28, 28) uint8 images, (N,) uint8 labels."""
+    x, y = load_mnist(args.data, "train")
+    rng = np.random.default_rng(args.seed)
+    idx = rng.permutation(len(x))
+    val_idx, fit_idx = idx[:MNIST_VAL], idx[MNIST_VAL:]
+    if args.limit:
+        fit_idx, val_idx = fit_idx[:args.limit], val_idx[:max(1, args.limit // 5)]
+    parts = [(x[fit_idx], y[fit_idx])]
+    val = [(x[val_idx], y[val_idx])]
+    if not args.no_pen:
+        from training.pen_data import render_junk
+
+        (fx, fy), (vx, vy), fit, held = pen_crops(args.data, args.seed, args.limit)
+        parts.append((fx, fy))
+        val.append((vx, vy))
+        n_fit = sum(len(p[0]) for p in parts)
+        parts.append(render_junk(fit, int(n_fit * JUNK_SHARE / (1 - JUNK_SHARE)), args.seed + 2))
+        val.append(render_junk(held, max(1, len(vx) // 5), args.seed + 3))
+    for folder in args.extra_ink or []:
+        from training.extra_ink import load_extra_ink
+        from recognizer.normalize import normalize_many
+
+        samples = load_extra_ink(folder)
+        if samples:
+            parts.append((normalize_many([s for s, _ in samples]),
+                          np.array([label for _, label in samples], np.uint8)))
+    cat = lambda ps: (np.concatenate([p[0] for p in ps]), np.concatenate([p[1] for p in ps]))
+    return cat(parts), cat(val)
+
+
+def make_dataset(images, labels, batch_size, seed, training):
+    """tf.data pipeline of (B, 28, 28, 1) float32 in [0, 1] and one-hot labels.
+
+    In training the batches are reshuffled every epoch and distorted by ``augment_batch``
+    with a fresh seed drawn from a seeded stream, so runs are reproducible.
+    """
+    import tensorflow as tf
+
+    ds = tf.data.Dataset.from_tensor_slices((images, labels))
+    if training:
+        ds = ds.shuffle(len(images), seed=seed, reshuffle_each_iteration=True).repeat()
+    ds = ds.batch(batch_size)
+    if training:
+        seeds = tf.data.Dataset.random(seed=seed)
+        ds = tf.data.Dataset.zip((ds, seeds))
+
+        def aug(pair, s):
+            x, y = pair
+            x = tf.numpy_function(lambda a, k: augment_batch(a, int(k)), [x, s], tf.uint8)
+            return tf.ensure_shape(x, [None, 28, 28]), y
+        ds = ds.map(aug)
+
+    def to_float(x, y):
+        return tf.cast(x, tf.float32)[..., None] / 255.0, tf.one_hot(tf.cast(y, tf.int32), NUM_CLASSES)
+    return ds.map(to_float).prefetch(2)
+
+
+def fit(model, train, val, args, out):
+    """Train with cosine-decayed Adam, early stopping and best-weights checkpointing."""
+    import keras
+
+    steps = int(np.ceil(len(train[0]) / args.batch_size))
+    schedule = keras.optimizers.schedules.CosineDecay(
+        0.0, decay_steps=max(1, steps * args.epochs), warmup_target=2e-3,
+        warmup_steps=min(steps, 500), alpha=0.02)
+    model.compile(optimizer=keras.optimizers.Adam(schedule),
+                  loss=keras.losses.CategoricalCrossentropy(label_smoothing=0.05),
+                  metrics=["accuracy"])
+    callbacks = [
+        keras.callbacks.EarlyStopping(monitor="val_accuracy", patience=args.patience,
+                                      restore_best_weights=True),
+        keras.callbacks.ModelCheckpoint(out / "checkpoint.keras", monitor="val_accuracy",
+                                        save_best_only=True),
+    ]
+    history = model.fit(
+        make_dataset(*train, args.batch_size, args.seed, True), steps_per_epoch=steps,
+        validation_data=make_dataset(*val, 512, args.seed, False), epochs=args.epochs,
+        callbacks=callbacks, verbose=1 if sys.stdout.isatty() else 2)
+    return {k: [float(v) for v in vs] for k, vs in history.history.items()}
+
+
+def main(args):
+    """Entry point of ``inkdigits train``; returns the exit code."""
+    import keras
+
+    from training.data import DataError
+    from training.model import build_model
+
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    keras.utils.set_random_seed(args.seed)
+    config = {k: v for k, v in vars(args).items() if k != "run"}
+    config["command"] = "inkdigits " + " ".join(sys.argv[1:])
+    config["data"] = str(data_dir(args.data)) if data_dir(args.data) else None
+    try:
+        train, val = prepare_data(args)
+    except DataError as exc:
+        print(f"inkdigits train: {exc}", file=sys.stderr)
+        return 2
+    config.update(train_size=len(train[0]), val_size=len(val[0]),
+                  train_class_counts=np.bincount(train[1], minlength=NUM_CLASSES).tolist())
+    print(f"training on {len(train[0])} crops, validating on {len(val[0])}", flush=True)
+    model = build_model()
+    start = time.time()
+    history = fit(model, train, val, args, out)
+    seconds = time.time() - start
+    model.save(out / "digits.keras")
+    (out / "history.json").write_text(json.dumps(history, indent=1))
+    (out / "config.json").write_text(json.dumps(config, indent=1))
+    from training.report import write_report
+
+    write_report(out, model, history, config, seconds, data=args.data)
+    print(f"saved {out / 'digits.keras'} after {seconds:.0f} s", flush=True)
+    return 0
