@@ -75,7 +75,7 @@ def _card(out, model, history, config, seconds, data, metrics):
         "test": metrics,
         "parameters": int(model.count_params()),
         "training_seconds": None if seconds is None else round(float(seconds), 1),
-        "epochs": _epochs(history, config.get("monitor", "val_loss")),
+        "epochs": _epochs(history, config.get("monitor", "val_accuracy")),  # as train.py
         "data": {"dir": str(root) if root else "keras.datasets.mnist",
                  "sha256": file_hashes(data)},
         "git": git_state(),
