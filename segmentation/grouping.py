@@ -1,12 +1,30 @@
-"""Choosing which strokes form each digit. (First version: x-overlap grouping.)"""
+"""Which pieces of ink form each digit: over-segment, then let recognition choose.
+
+Candidate groups of pieces (neighbours in reading order, so strokes added later still
+join their digit) are scored in one batch by the caller's ``scorer``; a beam search
+picks the partition of the pieces into digits with the best total of log-probabilities
+and geometric evidence. Strokes that read as no digit are cut at their turning points
+and searched again, for digits written without lifting the pen.
+"""
 from dataclasses import dataclass
+from itertools import combinations
 
 import numpy as np
+
+from segmentation.geometry import group_prior
+from segmentation.pieces import digit_height, find_specks, split_piece, stroke_pieces
+
+MAX_PIECES = 4          # pieces in one digit
+WINDOW = 6              # a digit's pieces lie within this many neighbours in reading order
+BEAM = 24               # partial partitions kept per step
+DOUBT = 0.5             # a lone stroke whose best digit is less likely than this gets cut
+NUM_DIGITS = 10
 
 
 @dataclass
 class Group:
-    """Strokes read as one digit: input stroke indices, bbox, class probabilities."""
+    """Pieces read as one digit: input stroke indices, bbox (x0, y0, x1, y1), class
+    probabilities from the scorer (digits 0-9, then reject), and the scorer's crop."""
 
     strokes: list
     bbox: tuple
@@ -16,33 +34,164 @@ class Group:
 
 @dataclass
 class Reading:
-    """One way to read the drawing: its groups left to right, text and log-probability."""
+    """One way to read the drawing: groups left to right, the text, its log-probability."""
 
     groups: list
     text: str
     score: float
 
 
-def segment(ink, scorer):
-    """Readings of the drawing, best first. ``scorer(groups) -> (probs (M, 11), crops)``."""
-    if not ink:
+def segment(ink, scorer, n_best=6):
+    """Readings of a validated drawing, best first; [] when it holds no digit.
+
+    ``ink`` is a list of (N, 3) arrays (see ``validate_ink``); ``scorer(groups)`` takes a
+    list of groups, each a list of (M, 2+) point arrays, and returns ``(probs, crops)``:
+    probs (len(groups), 11) with the reject class last, and one crop per group.
+    """
+    height = digit_height(ink)
+    pieces = stroke_pieces(ink, find_specks(ink, height))
+    if not pieces:
         return []
-    boxes = [(s[:, 0].min(), s[:, 1].min(), s[:, 0].max(), s[:, 1].max()) for s in ink]
-    order = sorted(range(len(ink)), key=lambda i: boxes[i][0])
-    sets = []
-    for i in order:
-        x0, _, x1, _ = boxes[i]
-        if sets and x0 <= sets[-1][1]:
-            sets[-1][0].append(i)
-            sets[-1][1] = max(sets[-1][1], x1)
-        else:
-            sets.append([[i], x1])
-    members = [sorted(s[0]) for s in sets]
-    probs, crops = scorer([[ink[i] for i in m] for m in members])
-    groups = []
-    for m, p, c in zip(members, probs, crops):
-        b = np.array([boxes[i] for i in m])
-        groups.append(Group(m, (b[:, 0].min(), b[:, 1].min(), b[:, 2].max(), b[:, 3].max()), p, c))
-    labels = [int(np.argmax(g.probabilities[:10])) for g in groups]
-    score = float(sum(np.log(max(g.probabilities[l], 1e-12)) for g, l in zip(groups, labels)))
-    return [Reading(groups, "".join(map(str, labels)), score)]
+    cache = {}
+    readings = _read(pieces, height, scorer, cache, n_best)
+    doubtful = {p for g in readings[0][1] if len(g) == 1
+                for p in g if _is_doubtful(cache[_key([pieces[p]])][0])}
+    if doubtful:
+        split = []
+        for i, p in enumerate(pieces):
+            split.extend(split_piece(p, height) if i in doubtful else [p])
+        if len(split) > len(pieces):
+            again = _read(split, height, scorer, cache, n_best)
+            if again[0][0] > readings[0][0]:
+                pieces, readings = split, again
+    return [_to_reading(pieces, groups, text, score, cache)
+            for score, groups, text in _texts(readings, pieces, cache, n_best)]
+
+
+def _is_doubtful(probs):
+    return float(np.max(probs[:NUM_DIGITS])) < DOUBT
+
+
+def _key(pieces):
+    return tuple(sorted((p.stroke, p.start, p.stop) for p in pieces))
+
+
+def _read(pieces, height, scorer, cache, n_best):
+    """Best partitions of ``pieces``: [(score, [group as tuple of piece indices])]."""
+    order = sorted(range(len(pieces)), key=lambda i: (_centre_x(pieces[i]), i))
+    cands = _candidates(pieces, order, height)
+    new = [c for c in cands if _key([pieces[i] for i in c]) not in cache]
+    if new:
+        groups = [[pieces[i].points for i in c] for c in new]
+        probs, crops = scorer(groups)
+        for c, p, crop in zip(new, probs, crops):
+            cache[_key([pieces[i] for i in c])] = (np.asarray(p, np.float64), crop)
+    score = {}
+    for c in cands:
+        p = cache[_key([pieces[i] for i in c])][0]
+        score[c] = float(np.log(max(p[:NUM_DIGITS].max(), 1e-9)))
+        score[c] += group_prior([pieces[i].points for i in c], height)
+    return _beam(order, cands, score, n_best)
+
+
+def _centre_x(piece):
+    x = piece.points[:, 0]
+    return (float(x.min()) + float(x.max())) / 2
+
+
+def _candidates(pieces, order, height):
+    """Candidate groups as tuples of piece indices: each piece alone, and sets of up to
+    MAX_PIECES neighbours within WINDOW in reading order whose ink lies close together."""
+    from segmentation.geometry import plausible
+
+    out = []
+    for r, i in enumerate(order):
+        out.append((i,))
+        rest = order[r + 1:r + WINDOW]
+        for k in range(1, MAX_PIECES):
+            for combo in combinations(rest, k):
+                c = tuple(sorted((i,) + combo))
+                if _contiguous_cuts(pieces, c) and plausible([pieces[j].points for j in c], height):
+                    out.append(c)
+    return out
+
+
+def _contiguous_cuts(pieces, c):
+    """Pieces cut from one stroke join a group only as one unbroken stretch of it."""
+    by_stroke = {}
+    for j in c:
+        by_stroke.setdefault(pieces[j].stroke, []).append(pieces[j])
+    for ps in by_stroke.values():
+        ps.sort(key=lambda p: p.start)
+        if any(a.stop - 1 != b.start for a, b in zip(ps, ps[1:])):
+            return False
+    return True
+
+
+def _beam(order, cands, score, n_best):
+    """Exact covers of the pieces by candidate groups, best total score first."""
+    rank = {i: r for r, i in enumerate(order)}
+    n = len(order)
+    starting = [[] for _ in range(n)]
+    for c in cands:
+        mask = sum(1 << rank[i] for i in c)
+        starting[min(rank[i] for i in c)].append((c, mask))
+    buckets = [dict() for _ in range(n + 1)]
+    buckets[0][0] = [(0.0, ())]
+    for r in range(n):
+        states = sorted(((s, used, g) for used, lst in buckets[r].items() for s, g in lst),
+                        key=lambda t: -t[0])[:BEAM]
+        for s, used, groups in states:
+            for c, mask in starting[r]:
+                if mask & used:
+                    continue
+                u = used | mask
+                nxt = _first_zero(u, n)
+                lst = buckets[nxt].setdefault(u, [])
+                lst.append((s + score[c], groups + (c,)))
+                if len(lst) > n_best:
+                    lst.sort(key=lambda t: -t[0])
+                    del lst[n_best:]
+    final = [t for lst in buckets[n].values() for t in lst]
+    final.sort(key=lambda t: -t[0])
+    return final[:n_best]
+
+
+def _first_zero(mask, n):
+    r = 0
+    while r < n and mask >> r & 1:
+        r += 1
+    return r
+
+
+def _texts(readings, pieces, cache, n_best):
+    """(score, groups, text) for the best partitions and their likeliest label swaps."""
+    found = {}
+    for base, groups in readings:
+        groups = sorted(groups, key=lambda c: min(_centre_x(pieces[i]) for i in c))
+        probs = [cache[_key([pieces[i] for i in c])][0][:NUM_DIGITS] for c in groups]
+        best = [int(np.argmax(p)) for p in probs]
+        options = [(base, best)]
+        for j, p in enumerate(probs):
+            for alt in np.argsort(p)[::-1][1:3]:
+                delta = np.log(max(p[alt], 1e-9)) - np.log(max(p[best[j]], 1e-9))
+                options.append((base + delta, best[:j] + [int(alt)] + best[j + 1:]))
+        for s, labels in options:
+            text = "".join(map(str, labels))
+            if text not in found or found[text][0] < s:
+                found[text] = (s, groups, labels)
+    ranked = sorted(found.items(), key=lambda kv: -kv[1][0])[:n_best]
+    return [(s, (groups, labels), text) for text, (s, groups, labels) in ranked]
+
+
+def _to_reading(pieces, grouping, text, score, cache):
+    groups, labels = grouping
+    out = []
+    for c in groups:
+        members = [pieces[i] for i in c]
+        pts = np.concatenate([p.points for p in members])
+        probs, crop = cache[_key(members)]
+        bbox = (float(pts[:, 0].min()), float(pts[:, 1].min()),
+                float(pts[:, 0].max()), float(pts[:, 1].max()))
+        out.append(Group(sorted({p.stroke for p in members}), bbox, probs, crop))
+    return Reading(out, text, float(score))

@@ -1,0 +1,52 @@
+"""Geometric evidence that some pieces of ink form one digit, in log-probability units."""
+import numpy as np
+
+MAX_WIDTH = 1.3         # digits are rarely wider than this many times their height
+MAX_GAP = 0.45          # pieces of one digit are never further apart than this (x height)
+
+
+def _boxes(parts):
+    return np.array([[p[:, 0].min(), p[:, 1].min(), p[:, 0].max(), p[:, 1].max()] for p in parts])
+
+
+def _link_gap(boxes):
+    """The largest gap single-linkage needs to join all boxes (0 when they all touch)."""
+    n = len(boxes)
+    if n < 2:
+        return 0.0
+    gx = np.maximum(0, np.maximum(boxes[:, None, 0], boxes[None, :, 0]) -
+                    np.minimum(boxes[:, None, 2], boxes[None, :, 2]))
+    gy = np.maximum(0, np.maximum(boxes[:, None, 1], boxes[None, :, 1]) -
+                    np.minimum(boxes[:, None, 3], boxes[None, :, 3]))
+    d = np.hypot(gx, gy)
+    joined, worst = {0}, 0.0
+    while len(joined) < n:  # Prim's algorithm on the box-gap graph
+        rest = [j for j in range(n) if j not in joined]
+        best = min(((d[i, j], j) for i in joined for j in rest))
+        worst = max(worst, best[0])
+        joined.add(best[1])
+    return float(worst)
+
+
+def _scale(boxes, height):
+    h = float(boxes[:, 3].max() - boxes[:, 1].min())
+    return max(h, 0.5 * height, 1e-9)
+
+
+def plausible(parts, height):
+    """Whether pieces (list of (M, 2+) arrays) could be one digit at all: close together
+    and not much wider than a digit. Cheap; prunes candidate groups before the CNN."""
+    b = _boxes(parts)
+    s = _scale(b, height)
+    width = float(b[:, 2].max() - b[:, 0].min())
+    return _link_gap(b) <= MAX_GAP * s and width <= 2 * MAX_WIDTH * s
+
+
+def group_prior(parts, height):
+    """Log-domain penalty (<= 0) for a group that is too wide or made of distant pieces."""
+    b = _boxes(parts)
+    s = _scale(b, height)
+    width = float(b[:, 2].max() - b[:, 0].min())
+    penalty = -3.0 * max(0.0, width / s - MAX_WIDTH)
+    penalty -= 4.0 * max(0.0, _link_gap(b) / s - 0.1)
+    return penalty
