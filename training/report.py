@@ -160,6 +160,7 @@ def plot_confusion(conf, path):
     im = ax.imshow(errors, cmap="Reds", vmin=0, vmax=max(int(errors.max()), 1))
     for (t, p), n in np.ndenumerate(conf):
         ax.text(p, t, str(n), ha="center", va="center", fontsize=7,
+                fontweight="bold" if t == p else "normal",
                 color="white" if t != p and n > 0.6 * errors.max() else "black")
     ticks = range(len(conf))
     ax.set(xticks=ticks, yticks=ticks, xlabel="predicted", ylabel="true",
