@@ -111,3 +111,10 @@ def test_shipped_model_accuracy():
                             for i in range(0, len(images), 1000)])
     accuracy = np.mean(probs.argmax(axis=1) == labels)  # digits only: reject class ignored
     assert accuracy >= SHIPPED_MIN_ACCURACY, f"shipped model: {accuracy:.2%} on MNIST test"
+
+
+@pytest.mark.skipif(not SHIPPED_MODEL.is_file(),
+                    reason=f"{SHIPPED_MODEL} not trained yet (`inkdigits train`)")
+def test_shipped_model_size():
+    size = SHIPPED_MODEL.stat().st_size
+    assert size <= 5 * 2 ** 20, f"{SHIPPED_MODEL}: {size / 2 ** 20:.1f} MiB (optimizer saved?)"
