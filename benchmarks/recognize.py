@@ -1,0 +1,130 @@
+"""Latency of ``NumberRecognizer.recognize`` on 6-digit numbers written by held-out writers.
+
+    python -m benchmarks.recognize [--model PATH] [--data DIR] [--count N] [--repeat R]
+
+Numbers come from ``training.compose`` (scenario ``clean`` unless told). Every drawing is
+recognized once to warm up, then ``repeat`` times in rounds over all drawings; each
+drawing's median is its latency, and p50/p90 are taken over drawings. The time is split
+into validation + segmentation search, crop rendering and the CNN by timing the two
+callables recognition goes through: ``score_groups`` and the classifier.
+Target: p50 <= 15 ms.
+"""
+import argparse
+import sys
+import time
+
+import numpy as np
+
+TARGET_MS = 15.0
+DIGITS = 6
+
+
+class Timed:
+    """A callable that adds the seconds of each call of ``fn`` to ``seconds``."""
+
+    def __init__(self, fn):
+        self.fn = fn
+        self.seconds = 0.0
+        self.calls = 0
+        self.items = 0     # length of the first argument, summed: groups or crops scored
+
+    def __call__(self, *args):
+        start = time.perf_counter()
+        try:
+            return self.fn(*args)
+        finally:
+            self.seconds += time.perf_counter() - start
+            self.calls += 1
+            self.items += len(args[0]) if args else 0
+
+    def __getattr__(self, name):   # the wrapped classifier's attributes (num_classes, model)
+        return getattr(self.fn, name)
+
+    def reset(self):
+        self.seconds, self.calls, self.items = 0.0, 0, 0
+
+
+def instrumented(model):
+    """A NumberRecognizer whose classifier and ``score_groups`` are timed: (rec, cnn, score)."""
+    from recognizer.classifier import load_classifier
+    from recognizer.number import NumberRecognizer
+
+    cnn = Timed(load_classifier(model))
+    rec = NumberRecognizer(model, classifier=cnn)
+    score = Timed(rec.score_groups)
+    rec.score_groups = score      # recognize looks it up on the instance
+    return rec, cnn, score
+
+
+def measure(rec, cnn, score, drawings, repeat):
+    """(drawings, repeat, 4) seconds: total, score_groups, CNN, and groups scored per call."""
+    for strokes in drawings:
+        rec.recognize(strokes)
+    out = np.zeros((len(drawings), repeat, 4))
+    for r in range(repeat):
+        for i, strokes in enumerate(drawings):
+            cnn.reset()
+            score.reset()
+            start = time.perf_counter()
+            rec.recognize(strokes)
+            total = time.perf_counter() - start
+            out[i, r] = total, score.seconds, cnn.seconds, score.items
+    return out
+
+
+def report(runs, scenario, repeat):
+    """Text table of p50/p90 over drawings of each drawing's median time, in ms."""
+    med = np.median(runs, axis=1)
+    parts = {
+        "total": med[:, 0],
+        "validate + segmentation": med[:, 0] - med[:, 1],
+        "crop rendering": med[:, 1] - med[:, 2],
+        "CNN": med[:, 2],
+    }
+    lines = [f"recognize, {DIGITS}-digit numbers ({scenario}, held-out writers): "
+             f"{len(runs)} drawings x {repeat} runs, median per drawing",
+             f"{'':<24} {'p50 ms':>7} {'p90 ms':>7}"]
+    for name, ms in parts.items():
+        lines.append(f"{name:<24} {1e3 * np.percentile(ms, 50):>7.2f} "
+                     f"{1e3 * np.percentile(ms, 90):>7.2f}")
+    every = 1e3 * runs[:, :, 0].ravel()
+    lines.append(f"{'every call':<24} {np.percentile(every, 50):>7.2f} "
+                 f"{np.percentile(every, 90):>7.2f}")
+    lines.append(f"candidate groups scored per drawing: median {np.median(med[:, 3]):.0f}, "
+                 f"max {med[:, 3].max():.0f}")
+    p50 = 1e3 * np.percentile(med[:, 0], 50)
+    verdict = "met" if p50 <= TARGET_MS else "NOT met"
+    lines.append(f"target p50 <= {TARGET_MS:.0f} ms: {verdict} ({p50:.2f} ms)")
+    return "\n".join(lines)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.recognize", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--model", default=None, help="model file (default: the shipped model)")
+    parser.add_argument("--data", default=None, help="data directory (default: $INKDIGITS_DATA)")
+    parser.add_argument("--count", type=int, default=40, help="distinct drawings")
+    parser.add_argument("--repeat", type=int, default=15, help="timed runs per drawing")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--scenario", default="clean", help="a training.compose scenario")
+    args = parser.parse_args(argv)
+
+    from recognizer.classifier import ModelError
+    from training.compose import generate, load_bank
+    from training.data import DataError
+
+    try:
+        drawings = [s.strokes for s in generate(args.scenario, args.count, args.seed,
+                                                 bank=load_bank(args.data), n_digits=DIGITS)]
+        rec, cnn, score = instrumented(args.model)
+    except (DataError, ModelError, ValueError) as exc:
+        print(f"benchmarks.recognize: {exc}", file=sys.stderr)
+        return 2
+    runs = measure(rec, cnn, score, drawings, args.repeat)
+    print(f"model: {args.model or 'shipped'}")
+    print(report(runs, args.scenario, args.repeat))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,43 @@
+"""The recognize benchmark runs end to end on a tiny model and prints its table."""
+import pytest
+
+from benchmarks import recognize
+from training.data import data_dir
+
+
+@pytest.fixture(scope="module")
+def data():
+    root = data_dir()
+    if root is None or not (root / "pendigits").is_dir():
+        pytest.skip(f"pendigits data absent (looked in {root}; set INKDIGITS_DATA)")
+    return str(root)
+
+
+def test_recognize_benchmark_smoke(tmp_path, capsys, data):
+    import keras
+
+    model = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Flatten(),
+                              keras.layers.Dense(11, activation="softmax")])
+    model.save(tmp_path / "tiny.keras")
+    argv = ["--model", str(tmp_path / "tiny.keras"), "--data", data, "--count", "3",
+            "--repeat", "2"]
+    assert recognize.main(argv) == 0
+    out = capsys.readouterr().out.splitlines()
+    names = [line[:24].strip() for line in out[3:8]]
+    assert names == ["total", "validate + segmentation", "crop rendering", "CNN", "every call"]
+    parts = [float(line.split()[-2]) for line in out[3:7]]
+    assert all(p >= 0 for p in parts[1:])
+    assert out[-1].startswith("target p50 <= 15 ms")
+
+
+def test_recognize_benchmark_missing_model(tmp_path, capsys, data):
+    assert recognize.main(["--model", str(tmp_path / "none.keras"), "--data", data]) == 2
+    assert "model file not found" in capsys.readouterr().err
+
+
+def test_timed_adds_up():
+    t = recognize.Timed(lambda xs: len(xs))
+    assert t([1, 2, 3]) == 3 and t([]) == 0
+    assert (t.calls, t.items) == (2, 3) and t.seconds >= 0
+    t.reset()
+    assert (t.calls, t.items, t.seconds) == (0, 0, 0.0)

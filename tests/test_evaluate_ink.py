@@ -1,0 +1,106 @@
+"""``inkdigits evaluate-ink``: the alignment and scores, and the command end to end."""
+import json
+from argparse import Namespace
+from functools import lru_cache
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from training.data import data_dir
+from training.evaluate_ink import GAP, TARGETS, align, main, score
+
+
+def levenshtein(a, b):
+    """Reference edit distance, by plain recursion."""
+    @lru_cache(maxsize=None)
+    def d(i, j):
+        if i == 0 or j == 0:
+            return i + j
+        return min(d(i - 1, j - 1) + (a[i - 1] != b[j - 1]), d(i - 1, j) + 1, d(i, j - 1) + 1)
+    return d(len(a), len(b))
+
+
+@pytest.mark.parametrize("truth, read, pairs", [
+    ("2047", "2047", [("2", "2"), ("0", "0"), ("4", "4"), ("7", "7")]),
+    ("2047", "247", [("2", "2"), ("0", GAP), ("4", "4"), ("7", "7")]),
+    ("12", "172", [("1", "1"), (GAP, "7"), ("2", "2")]),
+    ("12", "13", [("1", "1"), ("2", "3")]),
+    ("", "5", [(GAP, "5")]),
+    ("5", "", [("5", GAP)]),
+    ("", "", []),
+])
+def test_align_examples(truth, read, pairs):
+    assert align(truth, read) == pairs
+
+
+@given(st.text("0123", max_size=8), st.text("0123", max_size=8))
+def test_align_is_a_least_cost_alignment(truth, read):
+    pairs = align(truth, read)
+    assert "".join(a for a, _ in pairs if a != GAP) == truth
+    assert "".join(b for _, b in pairs if b != GAP) == read
+    assert sum(a != b for a, b in pairs) == levenshtein(truth, read)
+
+
+def test_score():
+    got = score(["2047", "11", "5", "90"], ["2047", "1", "6", "90"])
+    assert got["n"] == 4
+    assert got["exact"] == 50.0
+    assert got["digit_accuracy"] == pytest.approx(100 * 7 / 9)
+    assert got["wrong_count"] == 25.0
+    assert got["errors"] == {"1→_": 1, "5→6": 1}
+
+
+def args(**kw):
+    base = dict(model=None, data=None, seed=0, count=3, scenario=None, json=False)
+    return Namespace(**{**base, **kw})
+
+
+@pytest.fixture(scope="module")
+def model(tmp_path_factory):
+    import keras
+
+    keras.utils.set_random_seed(0)
+    net = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Flatten(),
+                            keras.layers.Dense(11, activation="softmax")])
+    path = tmp_path_factory.mktemp("model") / "tiny.keras"
+    net.save(path)
+    return str(path)
+
+
+@pytest.fixture(scope="module")
+def data():
+    root = data_dir()
+    if root is None or not (root / "pendigits").is_dir():
+        pytest.skip(f"pendigits data absent (looked in {root}; set INKDIGITS_DATA)")
+    return str(root)
+
+
+def test_table(capsys, model, data):
+    assert main(args(model=model, data=data, scenario=["single", "tight"])) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[1].split()[:3] == ["scenario", "exact", "%"]
+    rows = [line.split() for line in lines[3:5]]
+    assert [r[0] for r in rows] == ["single", "tight"]
+    assert [float(r[2]) for r in rows] == [TARGETS["single"], TARGETS["tight"]]
+    assert all(r[-2] == "3" for r in rows)
+
+
+def test_json(capsys, model, data):
+    assert main(args(model=model, data=data, scenario=["clean"], json=True, count=4)) == 0
+    got = json.loads(capsys.readouterr().out)
+    clean = got["scenarios"]["clean"]
+    assert list(got["scenarios"]) == ["clean"] and clean["n"] == 4
+    assert {"exact", "digit_accuracy", "wrong_count", "errors", "target", "met"} <= set(clean)
+    assert clean["target"] == TARGETS["clean"]
+
+
+def test_unknown_scenario(capsys):
+    assert main(args(scenario=["clean", "wobbly"])) == 2
+    assert "unknown scenario 'wobbly'" in capsys.readouterr().err
+
+
+def test_missing_model(capsys, tmp_path, data):
+    assert main(args(model=str(tmp_path / "none.keras"), data=data)) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "model file not found" in err
