@@ -1,0 +1,102 @@
+"""Grouping by recognition, checked with an oracle scorer that knows the true digits.
+
+The oracle says "digit d" (p = 0.95) for a group whose strokes are exactly those of a
+true digit, and "junk" for anything else, so these tests check the search and the
+geometry, not the CNN (test_recognize.py does that on the shipped model).
+"""
+import numpy as np
+from shapes import digit, number
+
+from segmentation import segment, validate_ink
+from segmentation.pieces import Piece, cut_points, digit_height, find_specks, split_piece
+
+
+def _key(points):
+    return tuple(np.round(np.r_[points[0, :2], points[-1, :2]], 6))
+
+
+def oracle(strokes, owners, text):
+    truth = {frozenset(o): int(d) for o, d in zip(owners, text)}
+    firsts = {_key(s): i for i, s in enumerate(strokes)}
+
+    def score(groups):
+        probs = np.zeros((len(groups), 11))
+        for k, g in enumerate(groups):
+            members = frozenset(firsts.get(_key(p), -1) for p in g)
+            if members in truth:
+                probs[k, truth[members]] = 0.95
+                probs[k, 10] = 0.05
+            else:
+                probs[k, 10] = 0.9
+                probs[k, 0] = 0.1
+        return probs, [None] * len(groups)
+    return score
+
+
+def read(strokes, owners, text):
+    ink = validate_ink(strokes)
+    readings = segment(ink, oracle(ink, owners, text))
+    return readings[0]
+
+
+def test_multi_stroke_digits_stay_together():
+    strokes, owners = number("4571")
+    best = read(strokes, owners, "4571")
+    assert best.text == "4571"
+    assert [g.strokes for g in best.groups] == owners
+
+
+def test_stroke_added_after_the_next_digit_joins_its_digit():
+    strokes, owners = number("45")
+    # the 4's second stroke is drawn last, after the 5
+    order = [0, 2, 3, 1]
+    moved = [strokes[i] for i in order]
+    new_owner = [[order.index(i) for i in o] for o in owners]
+    best = read(moved, new_owner, "45")
+    assert best.text == "45"
+    assert sorted(map(sorted, (g.strokes for g in best.groups))) == sorted(map(sorted, new_owner))
+
+
+def test_overlapping_boxes_from_slanted_tight_writing():
+    strokes, owners = number("14741", gap=-0.05, slant=0.35)
+    assert read(strokes, owners, "14741").text == "14741"
+
+
+def test_twelve_digits_and_mixed_sizes():
+    strokes, owners = number("123456789012")
+    assert read(strokes, owners, "123456789012").text == "123456789012"
+    small = digit("1", x=0, h=40) + digit("0", x=40, h=160)
+    assert read(small, [[0], [1]], "10").text == "10"
+
+
+def test_specks_are_not_digits_and_empty_ink_reads_nothing():
+    strokes, owners = number("7")
+    dot = np.array([[200.0, 50.0, 999.0]])
+    ink = validate_ink(strokes + [dot])
+    assert find_specks(ink, digit_height(ink)) == [len(strokes)]
+    best = segment(ink, oracle(ink, owners, "7"))[0]
+    assert best.text == "7" and best.groups[0].strokes == [0]
+    assert segment([], oracle([], [], "")) == []
+    assert segment(validate_ink([[[5, 5]]]), oracle([], [], "")) == []
+
+
+def test_alternatives_are_distinct_and_ranked():
+    strokes, owners = number("29")
+    ink = validate_ink(strokes)
+    readings = segment(ink, oracle(ink, owners, "29"))
+    texts = [r.text for r in readings]
+    assert texts[0] == "29" and len(set(texts)) == len(texts)
+    assert [r.score for r in readings] == sorted((r.score for r in readings), reverse=True)
+
+
+def test_two_zeros_in_one_stroke_are_cut_at_the_joint():
+    a, b = digit("0")[0], digit("0", x=75)[0]
+    stroke = np.vstack([a, b])
+    cuts = cut_points(stroke, 100)
+    assert any(abs(c - len(a)) <= 1 for c in cuts)
+    parts = split_piece(Piece(0, 0, len(stroke), stroke), 100)
+    assert sum(len(p.points) for p in parts) == len(stroke) + len(parts) - 1
+
+
+def test_a_one_is_never_cut():
+    assert cut_points(digit("1")[0], 100) == []

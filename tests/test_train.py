@@ -1,0 +1,48 @@
+"""A tiny training run end to end: data -> model -> card and plots -> loadable model."""
+import json
+
+import numpy as np
+import pytest
+
+from inkdigits.cli import main
+
+
+@pytest.fixture(scope="module")
+def smoke_run(tmp_path_factory, data_dir):
+    out = tmp_path_factory.mktemp("run")
+    code = main(["train", "--data", str(data_dir), "--epochs", "1", "--limit", "300",
+                 "--batch-size", "64", "--out", str(out)])
+    assert code == 0
+    return out
+
+
+def test_smoke_run_writes_model_card_and_plots(smoke_run):
+    for name in ("digits.keras", "model_card.json", "history.json", "config.json",
+                 "learning_curves.png", "confusion_matrix.png", "errors.png"):
+        assert (smoke_run / name).is_file(), name
+    card = json.loads((smoke_run / "model_card.json").read_text())
+    assert card["command"].startswith("inkdigits train")
+    assert 0.0 <= card["test"]["accuracy"] <= 1.0 and card["test"]["images"] == 10000
+
+
+def test_saved_model_reads_back_through_the_library(smoke_run):
+    from recognizer import NumberRecognizer
+    from shapes import number
+
+    rec = NumberRecognizer.load(smoke_run / "digits.keras")
+    probs = rec.classify(np.zeros((3, 28, 28), np.uint8))
+    assert probs.shape == (3, 10)
+    strokes, _ = number("12")
+    assert len(rec.recognize(strokes).text) >= 1
+
+
+def test_training_uses_pen_digits_junk_and_a_validation_split(smoke_run):
+    config = json.loads((smoke_run / "config.json").read_text())
+    counts = config["train_class_counts"]
+    assert len(counts) == 11 and counts[10] > 0
+    assert config["val_size"] > 0
+
+
+def test_missing_data_is_a_clear_error(tmp_path, capsys):
+    assert main(["train", "--data", str(tmp_path), "--epochs", "1", "--out", str(tmp_path / "o")]) == 2
+    assert "not found" in capsys.readouterr().err
