@@ -11,6 +11,8 @@ Config keys (defaults in :func:`create_app`): ``MODEL_PATH`` (None: the shipped 
 import os
 import time
 
+import numpy as np
+
 from flask import Flask, current_app
 
 from recognizer import InkLimits, NumberRecognizer
@@ -42,7 +44,7 @@ def create_app(config=None):
 
     limits = InkLimits(max_strokes=app.config["MAX_STROKES"], max_points=app.config["MAX_POINTS"])
     rec = NumberRecognizer(app.config["MODEL_PATH"], limits, classifier=app.config["CLASSIFIER"])
-    rec.classifier  # load the model now, once per process, not on the first request
+    rec.classify(np.zeros((1, 28, 28), np.uint8))  # load and trace the model now, not on a request
     app.extensions["inkdigits"] = {
         "recognizer": rec,
         "model": model_info.describe(app.config["MODEL_PATH"]),

@@ -1,0 +1,55 @@
+"""Shared fixtures: a tiny untrained model (fast, structure only), the app and its client."""
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHIPPED_MODEL = ROOT / "recognizer" / "models" / "digits.keras"
+
+
+@pytest.fixture(scope="session")
+def tiny_model_path(tmp_path_factory):
+    """An untrained 28x28 -> 11 classes Keras model: readings are arbitrary but well-formed."""
+    import keras
+
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Flatten(),
+                              keras.layers.Dense(11, activation="softmax")])
+    path = tmp_path_factory.mktemp("model") / "m.keras"
+    model.save(path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def recognizer(tiny_model_path):
+    """A NumberRecognizer on the tiny model, loaded once for the whole session."""
+    from recognizer import NumberRecognizer
+
+    rec = NumberRecognizer.load(tiny_model_path)
+    rec.classifier
+    return rec
+
+
+@pytest.fixture
+def app(tmp_path, recognizer):
+    """The app on the tiny model with a fresh database in tmp_path."""
+    from webapp import create_app
+
+    return create_app({"TESTING": True, "MODEL_PATH": str(recognizer.path),
+                       "CLASSIFIER": recognizer.classifier,
+                       "DATABASE": str(tmp_path / "samples.sqlite")})
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture(scope="session")
+def data_dir():
+    """../shared/data (MNIST, pendigits), or a skip saying it is absent."""
+    path = Path(os.environ.get("INKDIGITS_DATA", ROOT.parent / "shared" / "data"))
+    if not path.is_dir():
+        pytest.skip(f"data directory {path} is absent (set INKDIGITS_DATA)")
+    return path
