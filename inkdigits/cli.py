@@ -54,6 +54,8 @@ def _evaluate_ink(sub):
     p.add_argument("--count", type=int, default=300, help="numbers per scenario")
     p.add_argument("--scenario", action="append", default=None, help="only these scenarios")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--save-errors", default=None, metavar="DIR",
+                   help="write each misread drawing there as JSON (for `inkdigits recognize`)")
     p.set_defaults(run="training.evaluate_ink:main")
 
 

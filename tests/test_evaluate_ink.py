@@ -52,7 +52,8 @@ def test_score():
 
 
 def args(**kw):
-    base = dict(model=None, data=None, seed=0, count=3, scenario=None, json=False)
+    base = dict(model=None, data=None, seed=0, count=3, scenario=None, json=False,
+                save_errors=None)
     return Namespace(**{**base, **kw})
 
 
@@ -93,6 +94,20 @@ def test_json(capsys, model, data):
     assert list(got["scenarios"]) == ["clean"] and clean["n"] == 4
     assert {"exact", "digit_accuracy", "wrong_count", "errors", "target", "met"} <= set(clean)
     assert clean["target"] == TARGETS["clean"]
+
+
+def test_saved_errors_read_back(tmp_path, capsys, model, data):
+    from inkdigits.cli import main as cli
+
+    assert main(args(model=model, data=data, scenario=["delayed"], count=5,
+                     save_errors=str(tmp_path))) == 0
+    capsys.readouterr()
+    saved = sorted(tmp_path.glob("delayed-*.json"))
+    assert saved                      # an untrained model misreads most numbers
+    doc = json.loads(saved[0].read_text())
+    assert set(doc) == {"strokes", "text", "read", "writer"}
+    assert cli(["recognize", str(saved[0]), "--model", model, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["text"] == doc["read"]
 
 
 def test_unknown_scenario(capsys):

@@ -8,6 +8,8 @@ import json
 import sys
 import time
 from collections import Counter
+from pathlib import Path
+
 
 from training.compose import SCENARIOS, generate, load_bank
 
@@ -63,8 +65,13 @@ def score(truths, readings):
     }
 
 
-def evaluate(rec, scenario, count, seed, bank):
-    """Scores of ``rec`` on ``count`` numbers of ``scenario``, with timing and examples."""
+def evaluate(rec, scenario, count, seed, bank, save_errors=None):
+    """Scores of ``rec`` on ``count`` numbers of ``scenario``, with timing and examples.
+
+    With ``save_errors`` (a directory), each misread drawing is written there as
+    ``<scenario>-<index>.json``: ``{"strokes", "text", "read", "writer"}``, which
+    ``inkdigits recognize`` reads back.
+    """
     samples = generate(scenario, count, seed=seed, bank=bank)
     if samples:
         rec.recognize(samples[0].strokes)   # warm: loading and tracing are not timed
@@ -76,9 +83,22 @@ def evaluate(rec, scenario, count, seed, bank):
     out["ms_per_number"] = 1000.0 * elapsed / max(len(samples), 1)
     out["target"] = TARGETS[scenario]
     out["met"] = out["exact"] >= TARGETS[scenario]
+    if save_errors is not None:
+        write_errors(save_errors, samples, readings)
     out["misread"] = dict(Counter(f"{s.text}→{r or GAP}" for s, r in zip(samples, readings)
                                   if s.text != r).most_common(5))
     return out
+
+
+def write_errors(folder, samples, readings):
+    """Write each misread sample to ``folder`` as JSON (see ``evaluate``)."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    for k, (s, read) in enumerate(zip(samples, readings)):
+        if s.text != read:
+            doc = {"strokes": [a.tolist() for a in s.strokes], "text": s.text,
+                   "read": read, "writer": s.writer}
+            (folder / f"{s.scenario}-{k:04d}.json").write_text(json.dumps(doc))
 
 
 def format_table(results):
@@ -114,8 +134,9 @@ def main(args):
     try:
         bank = load_bank(args.data)
         rec = NumberRecognizer.load(args.model)
-        results = {n: evaluate(rec, n, args.count, args.seed, bank) for n in names}
-    except (DataError, ModelError) as exc:
+        results = {n: evaluate(rec, n, args.count, args.seed, bank, args.save_errors)
+                   for n in names}
+    except (DataError, ModelError, OSError) as exc:
         print(f"inkdigits evaluate-ink: {exc}", file=sys.stderr)
         return 2
     if args.json:
