@@ -10,7 +10,6 @@ import time
 from collections import Counter
 from pathlib import Path
 
-
 from training.compose import SCENARIOS, generate, load_bank
 
 # Number exact-match (%) the issue asks for, on held-out writers.
