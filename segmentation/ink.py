@@ -22,8 +22,9 @@ def validate_ink(strokes, limits=InkLimits()):
 
     ``strokes`` is a sequence of strokes, each a sequence of ``[x, y]`` or ``[x, y, t]``
     points (lists, tuples or numpy arrays). A missing t is filled with 10 ms per point,
-    continuing across strokes, so time still increases in pen order. Empty strokes are
-    dropped. The caller's arrays are never modified.
+    continuing across strokes, so time still increases in pen order. Empty strokes stay,
+    as (0, 3) arrays, so indices keep naming the caller's strokes. The caller's arrays are
+    never modified.
 
     Raises
     ------
@@ -42,6 +43,7 @@ def validate_ink(strokes, limits=InkLimits()):
         if total > limits.max_points:
             raise InvalidInk(f"too many points: more than {limits.max_points} (at stroke {i})")
         if len(arr) == 0:
+            out.append(np.zeros((0, 3)))
             continue
         _check_values(arr, i, limits)
         if arr.shape[1] == 2:

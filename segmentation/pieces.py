@@ -28,20 +28,21 @@ class Piece:
 
 def digit_height(ink):
     """A robust height of one digit in this drawing: median height of the larger strokes."""
+    ink = [s for s in ink if len(s)]
     h = np.array([float(np.ptp(s[:, 1])) for s in ink] + [0.0])
-    ext = np.array([max(float(np.ptp(s[:, 0])), float(np.ptp(s[:, 1]))) for s in ink] + [0.0])
+    ext = np.array([_extent(s) for s in ink] + [0.0])
     big = h[ext >= 0.5 * ext.max()] if ext.max() > 0 else h
     return float(np.median(big)) if ext.max() > 0 else 0.0
 
 
 def find_specks(ink, height):
-    """Indices of strokes too small to be (part of) a digit: dots and accidental touches."""
-    out = []
-    for i, s in enumerate(ink):
-        ext = max(float(np.ptp(s[:, 0])), float(np.ptp(s[:, 1])))
-        if ext <= 0 or ext < SPECK_SIZE * height:
-            out.append(i)
-    return out
+    """Indices of strokes too small to be (part of) a digit: empty strokes, dots, touches."""
+    return [i for i, s in enumerate(ink)
+            if len(s) == 0 or _extent(s) <= 0 or _extent(s) < SPECK_SIZE * height]
+
+
+def _extent(stroke):
+    return max(float(np.ptp(stroke[:, 0])), float(np.ptp(stroke[:, 1])))
 
 
 def stroke_pieces(ink, specks=()):
