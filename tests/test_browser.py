@@ -187,6 +187,18 @@ def wait_result(page):
     return page.locator("#number").inner_text()
 
 
+def _box_drawn(page, bbox, rgb):
+    """Whether the canvas has pixels of colour ``rgb`` along the left edge of ``bbox``'s box."""
+    return page.evaluate("""([x0, y0, y1, rgb]) => {
+        const c = document.getElementById('pad'), k = c.width / c.getBoundingClientRect().width;
+        const ctx = c.getContext('2d');
+        for (let y = y0; y <= y1; y += 2) {
+            const [r, g, b] = ctx.getImageData(Math.round(x0 * k), Math.round(y * k), 1, 1).data;
+            if (Math.abs(r - rgb[0]) + Math.abs(g - rgb[1]) + Math.abs(b - rgb[2]) < 30) return true;
+        }
+        return false; }""", [bbox[0] - 8, bbox[1], bbox[3], list(rgb)])
+
+
 def stroke_count(page):
     return page.evaluate("window.inkdigits.pad.strokes.length")
 
@@ -211,6 +223,7 @@ def test_draw_a_number_with_the_mouse_reads_it_live(page, server):
     assert page.locator("#digits > li").count() == 3
     assert page.locator("#digits img[src^='data:image/png;base64,']").count() == 3
     assert page.locator("#digits .top3 li").count() == 9
+    assert _box_drawn(page, page.evaluate("window.inkdigits.result.digits[0].bbox"), (37, 99, 235))
     shot(page, "draw-170-mouse.png")
     page.click("#copy")
     assert page.evaluate("navigator.clipboard.readText()") == "170"
@@ -299,3 +312,44 @@ def test_how_it_works_shows_the_last_drawing(page, server):
     assert page.locator("#number").inner_text() == shown
     assert "4 strokes" in page.locator("#ink-facts").inner_text()
     shot(page, "how-it-works.png")
+
+
+def test_how_it_works_offers_an_example_without_a_drawing(page, server):
+    page.goto(server.url + "how")
+    assert page.locator("#empty").is_visible()
+    page.click("#example")
+    page.wait_for_selector("#crops img")
+    text = page.locator("#number").inner_text()
+    assert page.locator("#crops img").count() == len(text)
+    if server.shipped:
+        assert text == "170"
+
+
+@pytest.mark.parametrize("ci, outcome", [("true", pytest.fail.Exception),
+                                         (None, pytest.skip.Exception)])
+def test_missing_chromium_skips_locally_and_fails_in_ci(monkeypatch, ci, outcome):
+    monkeypatch.setattr(sys.modules[__name__], "CHROMIUM", "/nonexistent/chromium")
+    if ci:
+        monkeypatch.setenv("CI", ci)
+    else:
+        monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(outcome):
+        _require_browser()
+
+
+def test_a_late_answer_to_an_older_drawing_is_discarded(page, server):
+    # The first recognition request is answered 1.5 s late, after the one for two digits.
+    page.evaluate("""() => {
+        const fetch0 = window.fetch; let calls = 0;
+        window.fetch = async (...args) => {
+            const res = await fetch0(...args);
+            if (++calls === 1) await new Promise((ok) => setTimeout(ok, 1500));
+            return res; }; }""")
+    one, seven, _ = number_170(140, 70, 150)
+    draw_mouse(page, one)
+    page.wait_for_timeout(400)          # the first request is under way
+    draw_mouse(page, seven)
+    wait_result(page)
+    page.wait_for_timeout(1800)         # the late answer has arrived by now
+    assert page.evaluate("window.inkdigits.result.digits.length") == 2
+    assert len(page.locator("#number").inner_text()) == 2

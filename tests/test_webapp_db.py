@@ -116,3 +116,13 @@ def test_extra_ink_reads_the_apps_export(app, client, recognizer, tmp_path):
     examples = extra_ink.load_extra_ink([tmp_path / "e"], recognizer)
     assert [d for _, d in examples] == [1, 1, 1]  # widely spaced strokes: one digit each
     assert all(s[0].shape[1] == 3 for s, _ in examples)
+
+
+def test_extra_ink_defaults_to_the_shipped_recognizer(tmp_path):
+    from recognizer.classifier import SHIPPED_MODEL
+
+    if not SHIPPED_MODEL.is_file():
+        pytest.skip(f"{SHIPPED_MODEL} is missing")
+    _write_export(tmp_path / "a", [([[[10, 10], [10, 100]], [[300, 10], [300, 100]]], "11")])
+    examples = extra_ink.load_extra_ink(str(tmp_path / "a"))
+    assert [d for _, d in examples] == [1, 1]

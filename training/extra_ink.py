@@ -49,14 +49,18 @@ def sample_digits(sample, recognizer):
     return [([ink[i] for i in d.strokes], int(ch)) for d, ch in zip(digits, label)]
 
 
-def load_extra_ink(directories, recognizer):
+def load_extra_ink(directories, recognizer=None):
     """Digit examples from one or more export directories: a list of (strokes, digit).
 
-    ``recognizer`` is a ``recognizer.NumberRecognizer`` (its segmentation splits numbers);
-    samples it cannot match to their label are skipped.
+    ``recognizer`` is a ``recognizer.NumberRecognizer`` whose segmentation splits the
+    numbers (default: the shipped model's); samples it cannot match to their label are skipped.
     """
     if isinstance(directories, (str, Path)):
         directories = [directories]
+    if recognizer is None:
+        from recognizer import NumberRecognizer
+
+        recognizer = NumberRecognizer.load(limits=_NO_LIMITS)
     examples = []
     for directory in directories:
         for sample in read_samples(directory):
