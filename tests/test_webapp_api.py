@@ -327,3 +327,28 @@ def test_importing_the_app_loads_no_model():
     code = "import sys, webapp, webapp.api, webapp.serve; print('tensorflow' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+coordinates = st.floats(-1e7, 1e7, allow_nan=False) | st.integers(-10**7, 10**7)
+points = st.one_of(st.lists(st.tuples(coordinates, coordinates).map(list), max_size=6),
+                   st.lists(st.tuples(coordinates, coordinates, coordinates).map(list), max_size=6))
+degenerate = st.lists(st.just([5, 5]), min_size=1, max_size=4)   # one dot, repeated
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(strokes=st.lists(points | degenerate, max_size=5))
+def test_any_valid_ink_is_read(client, strokes):
+    r = post(client, "/api/recognize", {"strokes": strokes, "crops": True})
+    assert r.status_code == 200, r.get_json()
+    assert len(r.get_json()["text"]) == len(r.get_json()["digits"])
+
+
+def test_flask_cli_finds_the_app_factory():
+    from flask.cli import ScriptInfo
+
+    from recognizer.classifier import SHIPPED_MODEL
+
+    if not SHIPPED_MODEL.is_file():
+        pytest.skip(f"{SHIPPED_MODEL} is missing: `flask --app webapp run` serves the shipped model")
+    app = ScriptInfo(app_import_path="webapp").load_app()   # as `flask --app webapp run` does
+    assert app.name == "webapp" and "api" in app.blueprints
