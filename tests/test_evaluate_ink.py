@@ -85,6 +85,7 @@ def test_table(capsys, model, data):
     assert [r[0] for r in rows] == ["single", "tight"]
     assert [float(r[2]) for r in rows] == [TARGETS["single"], TARGETS["tight"]]
     assert all(r[-2] == "3" for r in rows)
+    assert lines[-1].startswith("exact % by writer, all scenarios: ")
 
 
 def test_json(capsys, model, data):
@@ -94,6 +95,7 @@ def test_json(capsys, model, data):
     assert list(got["scenarios"]) == ["clean"] and clean["n"] == 4
     assert {"exact", "digit_accuracy", "wrong_count", "errors", "target", "met"} <= set(clean)
     assert clean["target"] == TARGETS["clean"]
+    assert sum(n for _, n in clean["by_writer"].values()) == 4
 
 
 def test_saved_errors_read_back(tmp_path, capsys, model, data):

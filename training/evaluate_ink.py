@@ -86,7 +86,17 @@ def evaluate(rec, scenario, count, seed, bank, save_errors=None):
         write_errors(save_errors, samples, readings)
     out["misread"] = dict(Counter(f"{s.text}→{r or GAP}" for s, r in zip(samples, readings)
                                   if s.text != r).most_common(5))
+    out["by_writer"] = by_writer(samples, readings)
     return out
+
+
+def by_writer(samples, readings):
+    """``{writer: [numbers read exactly, numbers]}``, writers in order."""
+    out = {}
+    for s, r in zip(samples, readings):
+        right, n = out.get(s.writer, (0, 0))
+        out[s.writer] = [right + (s.text == r), n + 1]
+    return dict(sorted(out.items()))
 
 
 def write_errors(folder, samples, readings):
@@ -116,6 +126,14 @@ def format_table(results):
         errs = ", ".join(f"{e} ×{c}" for e, c in r["errors"].items()) or "none"
         nums = ", ".join(f"{e}" + (f" ×{c}" if c > 1 else "") for e, c in r["misread"].items())
         lines.append(f"  {name:<9} {errs}" + (f"   e.g. {nums}" if nums else ""))
+    total = Counter()
+    for r in results.values():
+        for w, (right, n) in r["by_writer"].items():
+            total[w, 0] += right
+            total[w, 1] += n
+    writers = sorted({w for w, _ in total})
+    lines.append("exact % by writer, all scenarios: " + ", ".join(
+        f"{w}: {100.0 * total[w, 0] / total[w, 1]:.1f}" for w in writers))
     return "\n".join(lines)
 
 
