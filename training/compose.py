@@ -105,7 +105,8 @@ def compose(bank, scenario, rng, n_digits=None):
     writer = int(rng.choice(sorted(bank)))
     mine = bank[writer]
     n = n_digits or int(rng.integers(sc.digits[0], sc.digits[1] + 1))
-    labels = [int(v) for v in rng.integers(0, 10, n)]
+    have = sorted(mine)             # all ten digits for the pendigits writers
+    labels = [int(have[k]) for k in rng.integers(0, len(have), n)]
     late = _pick_delayed(mine, labels, rng) if sc.delay and n > 1 else None
     samples = [_sample(mine[lab], rng, multi=(i == late)) for i, lab in enumerate(labels)]
     digits = _layout(samples, sc, rng)
