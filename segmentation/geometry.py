@@ -5,7 +5,8 @@ MAX_WIDTH = 1.3         # digits are rarely wider than this many times their hei
 MAX_GAP = 0.45          # pieces of one digit are never further apart than this (x height)
 
 
-def _boxes(parts):
+def boxes_of(parts):
+    """(n, 4) array of x0, y0, x1, y1 for a list of (M, 2+) point arrays."""
     return np.array([[p[:, 0].min(), p[:, 1].min(), p[:, 0].max(), p[:, 1].max()] for p in parts])
 
 
@@ -19,6 +20,8 @@ def _link_gap(boxes):
     gy = np.maximum(0, np.maximum(boxes[:, None, 1], boxes[None, :, 1]) -
                     np.minimum(boxes[:, None, 3], boxes[None, :, 3]))
     d = np.hypot(gx, gy)
+    if n == 2:
+        return float(d[0, 1])
     joined, worst = {0}, 0.0
     while len(joined) < n:  # Prim's algorithm on the box-gap graph
         rest = [j for j in range(n) if j not in joined]
@@ -33,18 +36,17 @@ def _scale(boxes, height):
     return max(h, 0.5 * height, 1e-9)
 
 
-def plausible(parts, height):
-    """Whether pieces (list of (M, 2+) arrays) could be one digit at all: close together
+def plausible(b, height):
+    """Whether pieces with boxes ``b`` (n, 4) could be one digit at all: close together
     and not much wider than a digit. Cheap; prunes candidate groups before the CNN."""
-    b = _boxes(parts)
     s = _scale(b, height)
     width = float(b[:, 2].max() - b[:, 0].min())
     return _link_gap(b) <= MAX_GAP * s and width <= 2 * MAX_WIDTH * s
 
 
-def group_prior(parts, height):
-    """Log-domain penalty (<= 0) for a group that is too wide or made of distant pieces."""
-    b = _boxes(parts)
+def group_prior(b, height):
+    """Log-domain penalty (<= 0) for pieces with boxes ``b`` (n, 4) that are too wide
+    together or far apart."""
     s = _scale(b, height)
     width = float(b[:, 2].max() - b[:, 0].min())
     penalty = -3.0 * max(0.0, width / s - MAX_WIDTH)

@@ -11,7 +11,7 @@ from itertools import combinations
 
 import numpy as np
 
-from segmentation.geometry import group_prior
+from segmentation.geometry import boxes_of, group_prior, plausible
 from segmentation.pieces import digit_height, find_specks, split_piece, stroke_pieces
 
 MAX_PIECES = 4          # pieces in one digit
@@ -78,8 +78,9 @@ def _key(pieces):
 
 def _read(pieces, height, scorer, cache, n_best):
     """Best partitions of ``pieces``: [(score, [group as tuple of piece indices])]."""
-    order = sorted(range(len(pieces)), key=lambda i: (_centre_x(pieces[i]), i))
-    cands = _candidates(pieces, order, height)
+    boxes = boxes_of([p.points for p in pieces])
+    order = sorted(range(len(pieces)), key=lambda i: ((boxes[i, 0] + boxes[i, 2]) / 2, i))
+    cands = _candidates(pieces, boxes, order, height)
     new = [c for c in cands if _key([pieces[i] for i in c]) not in cache]
     if new:
         groups = [[pieces[i].points for i in c] for c in new]
@@ -90,7 +91,7 @@ def _read(pieces, height, scorer, cache, n_best):
     for c in cands:
         p = cache[_key([pieces[i] for i in c])][0]
         score[c] = float(np.log(max(p[:NUM_DIGITS].max(), 1e-9)))
-        score[c] += group_prior([pieces[i].points for i in c], height)
+        score[c] += group_prior(boxes[list(c)], height)
     return _beam(order, cands, score, n_best)
 
 
@@ -99,11 +100,9 @@ def _centre_x(piece):
     return (float(x.min()) + float(x.max())) / 2
 
 
-def _candidates(pieces, order, height):
+def _candidates(pieces, boxes, order, height):
     """Candidate groups as tuples of piece indices: each piece alone, and sets of up to
     MAX_PIECES neighbours within WINDOW in reading order whose ink lies close together."""
-    from segmentation.geometry import plausible
-
     out = []
     for r, i in enumerate(order):
         out.append((i,))
@@ -111,7 +110,7 @@ def _candidates(pieces, order, height):
         for k in range(1, MAX_PIECES):
             for combo in combinations(rest, k):
                 c = tuple(sorted((i,) + combo))
-                if _contiguous_cuts(pieces, c) and plausible([pieces[j].points for j in c], height):
+                if plausible(boxes[list(c)], height) and _contiguous_cuts(pieces, c):
                     out.append(c)
     return out
 
@@ -169,12 +168,14 @@ def _texts(readings, pieces, cache, n_best):
     found = {}
     for base, groups in readings:
         groups = sorted(groups, key=lambda c: min(_centre_x(pieces[i]) for i in c))
-        probs = [cache[_key([pieces[i] for i in c])][0][:NUM_DIGITS] for c in groups]
-        best = [int(np.argmax(p)) for p in probs]
+        logp = np.log(np.maximum(
+            [cache[_key([pieces[i] for i in c])][0][:NUM_DIGITS] for c in groups], 1e-9))
+        top = np.argsort(-logp, axis=1)[:, :3]
+        best = top[:, 0].tolist()
         options = [(base, best)]
-        for j, p in enumerate(probs):
-            for alt in np.argsort(p)[::-1][1:3]:
-                delta = np.log(max(p[alt], 1e-9)) - np.log(max(p[best[j]], 1e-9))
+        for j, row in enumerate(top):
+            for alt in row[1:]:
+                delta = float(logp[j, alt] - logp[j, best[j]])
                 options.append((base + delta, best[:j] + [int(alt)] + best[j + 1:]))
         for s, labels in options:
             text = "".join(map(str, labels))

@@ -67,7 +67,7 @@ def _stroke_array(stroke, i):
                 raise InvalidInk(f"stroke {i}, point {j}: coordinates must be numbers, got {p!r:.60}")
     try:
         arr = np.array(stroke, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
+    except (TypeError, ValueError, OverflowError) as exc:
         raise InvalidInk(f"stroke {i}: points must all be [x, y] or all [x, y, t] numbers ({exc})") from None
     if arr.ndim != 2 or arr.shape[1] not in (2, 3):
         raise InvalidInk(f"stroke {i}: expected shape (N, 2) or (N, 3), got {arr.shape}")

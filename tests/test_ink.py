@@ -41,6 +41,7 @@ def test_empty_drawing_and_empty_strokes():
     ([[[0, 0], [1, 1, 2]]], "stroke 0"),
     ([[[True, 1]]], "stroke 0, point 0"),
     ([[[0, 0], [1e12, 0]]], "stroke 0, point 1"),
+    ([[[10 ** 400, 1]]], "stroke 0"),
 ])
 def test_malformed_ink_names_stroke_and_point(bad, where):
     with pytest.raises(InvalidInk, match=where):
