@@ -77,6 +77,7 @@ def build_parser():
 
 def main(argv=None):
     args = build_parser().parse_args(argv)
+    args.argv = list(sys.argv[1:] if argv is None else argv)  # for run records
     module, func = args.run.split(":")
     import importlib
 

@@ -17,6 +17,7 @@ from segmentation.pieces import digit_height, find_specks, split_piece, stroke_p
 MAX_PIECES = 4          # pieces in one digit
 WINDOW = 6              # a digit's pieces lie within this many neighbours in reading order
 BEAM = 24               # partial partitions kept per step
+GROUP_BONUS = 0.0       # log-score added per digit: > 0 favours more, smaller groups
 DOUBT = 0.5             # a lone stroke whose best digit is less likely than this gets cut
 NUM_DIGITS = 10
 
@@ -91,7 +92,7 @@ def _read(pieces, height, scorer, cache, n_best):
     for c in cands:
         p = cache[_key([pieces[i] for i in c])][0]
         score[c] = float(np.log(max(p[:NUM_DIGITS].max(), 1e-9)))
-        score[c] += group_prior(boxes[list(c)], height)
+        score[c] += group_prior(boxes[list(c)], height) + GROUP_BONUS
     return _beam(order, cands, score, n_best)
 
 
