@@ -128,3 +128,14 @@ def test_missing_model(tmp_path, capsys):
                          "--model", str(tmp_path / "none.keras"))
     assert code == 2 and out == ""
     assert err.count("\n") == 1 and "model file not found" in err
+
+
+def test_shipped_model_reads_one_zero(tmp_path, capsys):
+    from recognizer.classifier import SHIPPED_MODEL
+
+    if not SHIPPED_MODEL.is_file():
+        pytest.skip(f"{SHIPPED_MODEL} absent")
+    code, out, _ = run(capsys, write(tmp_path, json.dumps(ONE_ZERO)), "--json")
+    got = json.loads(out)
+    assert code == 0 and got["text"] == "10"
+    assert [d["strokes"] for d in got["digits"]] == [[0], [1]]
