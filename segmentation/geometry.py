@@ -3,6 +3,7 @@ import numpy as np
 
 MAX_WIDTH = 1.3         # digits are rarely wider than this many times their height
 MAX_GAP = 0.45          # pieces of one digit are never further apart than this (x height)
+OVERLAP_FREE = 0.4      # share of the smaller box two digits may overlap without penalty
 
 
 def boxes_of(parts):
@@ -52,3 +53,16 @@ def group_prior(b, height):
     penalty = -3.0 * max(0.0, width / s - MAX_WIDTH)
     penalty -= 4.0 * max(0.0, _link_gap(b) / s - 0.1)
     return penalty
+
+
+def overlap_penalty(a, b, weight):
+    """Log-domain penalty (<= 0) for two digits whose boxes (x0, y0, x1, y1) overlap much:
+    ink inside another digit's box (the slash of a slashed zero, the stem of a 4) is part
+    of it. Slanted neighbours overlap a little and pay nothing."""
+    ix = min(a[2], b[2]) - max(a[0], b[0])
+    iy = min(a[3], b[3]) - max(a[1], b[1])
+    if ix <= 0 or iy <= 0:
+        return 0.0
+    small = min(max(a[2] - a[0], 1e-9) * max(a[3] - a[1], 1e-9),
+                max(b[2] - b[0], 1e-9) * max(b[3] - b[1], 1e-9))
+    return -weight * max(0.0, min(1.0, ix * iy / small) - OVERLAP_FREE)

@@ -11,13 +11,14 @@ from itertools import combinations
 
 import numpy as np
 
-from segmentation.geometry import boxes_of, group_prior, plausible
+from segmentation.geometry import boxes_of, group_prior, overlap_penalty, plausible
 from segmentation.pieces import digit_height, find_specks, split_piece, stroke_pieces
 
 MAX_PIECES = 4          # pieces in one digit
 WINDOW = 6              # a digit's pieces lie within this many neighbours in reading order
 BEAM = 24               # partial partitions kept per step
 GROUP_BONUS = 0.0       # log-score added per digit: > 0 favours more, smaller groups
+OVERLAP_WEIGHT = 4.0    # how strongly two digits' boxes may not overlap
 DOUBT = 0.5             # a lone stroke whose best digit is less likely than this gets cut
 NUM_DIGITS = 10
 
@@ -93,7 +94,9 @@ def _read(pieces, height, scorer, cache, n_best):
         p = cache[_key([pieces[i] for i in c])][0]
         score[c] = float(np.log(max(p[:NUM_DIGITS].max(), 1e-9)))
         score[c] += group_prior(boxes[list(c)], height) + GROUP_BONUS
-    return _beam(order, cands, score, n_best)
+    box = {c: (boxes[list(c), 0].min(), boxes[list(c), 1].min(),
+               boxes[list(c), 2].max(), boxes[list(c), 3].max()) for c in cands}
+    return _beam(order, cands, score, box, n_best)
 
 
 def _centre_x(piece):
@@ -128,7 +131,7 @@ def _contiguous_cuts(pieces, c):
     return True
 
 
-def _beam(order, cands, score, n_best):
+def _beam(order, cands, score, box, n_best):
     """Exact covers of the pieces by candidate groups, best total score first."""
     rank = {i: r for r, i in enumerate(order)}
     n = len(order)
@@ -148,7 +151,8 @@ def _beam(order, cands, score, n_best):
                 u = used | mask
                 nxt = _first_zero(u, n)
                 lst = buckets[nxt].setdefault(u, [])
-                lst.append((s + score[c], groups + (c,)))
+                pair = sum(overlap_penalty(box[c], box[g], OVERLAP_WEIGHT) for g in groups)
+                lst.append((s + score[c] + pair, groups + (c,)))
                 if len(lst) > n_best:
                     lst.sort(key=lambda t: -t[0])
                     del lst[n_best:]
