@@ -1,6 +1,7 @@
 """``inkdigits`` subcommands. Each subcommand imports its package only when it runs,
 so ``inkdigits --help`` is instant and no model is loaded unless needed."""
 import argparse
+import os
 import sys
 
 
@@ -77,6 +78,7 @@ def build_parser():
 
 def main(argv=None):
     args = build_parser().parse_args(argv)
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's C++ logs off the terminal
     args.argv = list(sys.argv[1:] if argv is None else argv)  # for run records
     module, func = args.run.split(":")
     import importlib
