@@ -4,7 +4,7 @@ import threading
 import numpy as np
 
 from recognizer.classifier import load_classifier
-from recognizer.constants import JUNK, NUM_DIGITS
+from recognizer.constants import NUM_DIGITS
 from recognizer.normalize import normalize_many
 from recognizer.result import Alternative, Digit, Recognition
 from segmentation import InkLimits, segment, validate_ink

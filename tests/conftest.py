@@ -47,6 +47,17 @@ def client(app):
 
 
 @pytest.fixture(scope="session")
+def pen_data_dir():
+    """The data directory as a string when it holds pendigits, or a skip saying it is absent."""
+    from training.data import data_dir as find
+
+    root = find()
+    if root is None or not (root / "pendigits").is_dir():
+        pytest.skip(f"pendigits data absent (looked in {root}; set INKDIGITS_DATA)")
+    return str(root)
+
+
+@pytest.fixture(scope="session")
 def data_dir():
     """../shared/data (MNIST, pendigits), or a skip saying it is absent."""
     path = Path(os.environ.get("INKDIGITS_DATA", ROOT.parent / "shared" / "data"))

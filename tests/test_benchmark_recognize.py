@@ -2,24 +2,15 @@
 import pytest
 
 from benchmarks import recognize
-from training.data import data_dir
 
 
 @pytest.fixture(scope="module")
-def data():
-    root = data_dir()
-    if root is None or not (root / "pendigits").is_dir():
-        pytest.skip(f"pendigits data absent (looked in {root}; set INKDIGITS_DATA)")
-    return str(root)
+def data(pen_data_dir):
+    return pen_data_dir
 
 
-def test_recognize_benchmark_smoke(tmp_path, capsys, data):
-    import keras
-
-    model = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Flatten(),
-                              keras.layers.Dense(11, activation="softmax")])
-    model.save(tmp_path / "tiny.keras")
-    argv = ["--model", str(tmp_path / "tiny.keras"), "--data", data, "--count", "3",
+def test_recognize_benchmark_smoke(capsys, data, tiny_model_path):
+    argv = ["--model", str(tiny_model_path), "--data", data, "--count", "3",
             "--repeat", "2"]
     assert recognize.main(argv) == 0
     out = capsys.readouterr().out.splitlines()

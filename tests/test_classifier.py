@@ -12,16 +12,9 @@ SHIPPED_MIN_ACCURACY = 0.996
 
 
 @pytest.fixture(scope="module")
-def model_path(tmp_path_factory):
-    """A tiny 11-class model (flatten -> softmax) saved as .keras."""
-    import keras
-
-    keras.utils.set_random_seed(0)
-    model = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Flatten(),
-                              keras.layers.Dense(11, activation="softmax")])
-    path = tmp_path_factory.mktemp("model") / "tiny.keras"
-    model.save(path)
-    return path
+def model_path(tiny_model_path):
+    """The tiny 11-class model (flatten -> softmax) from conftest."""
+    return tiny_model_path
 
 
 @pytest.fixture(scope="module")

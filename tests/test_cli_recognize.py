@@ -12,16 +12,9 @@ ONE_ZERO = [[[10, 10, 0], [12, 40, 50], [14, 70, 100]],
 
 
 @pytest.fixture(scope="module")
-def model(tmp_path_factory):
-    """An untrained 28x28 -> 11 classes model: arbitrary but well-formed readings."""
-    import keras
-
-    keras.utils.set_random_seed(0)
-    net = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Flatten(),
-                            keras.layers.Dense(11, activation="softmax")])
-    path = tmp_path_factory.mktemp("model") / "tiny.keras"
-    net.save(path)
-    return str(path)
+def model(tiny_model_path):
+    """The untrained tiny model from conftest: arbitrary but well-formed readings."""
+    return str(tiny_model_path)
 
 
 def write(tmp_path, content, name="ink.json"):

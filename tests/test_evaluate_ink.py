@@ -7,7 +7,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from training.data import data_dir
 from training.evaluate_ink import GAP, TARGETS, align, main, score
 
 
@@ -58,23 +57,13 @@ def args(**kw):
 
 
 @pytest.fixture(scope="module")
-def model(tmp_path_factory):
-    import keras
-
-    keras.utils.set_random_seed(0)
-    net = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Flatten(),
-                            keras.layers.Dense(11, activation="softmax")])
-    path = tmp_path_factory.mktemp("model") / "tiny.keras"
-    net.save(path)
-    return str(path)
+def model(tiny_model_path):
+    return str(tiny_model_path)
 
 
 @pytest.fixture(scope="module")
-def data():
-    root = data_dir()
-    if root is None or not (root / "pendigits").is_dir():
-        pytest.skip(f"pendigits data absent (looked in {root}; set INKDIGITS_DATA)")
-    return str(root)
+def data(pen_data_dir):
+    return pen_data_dir
 
 
 def test_table(capsys, model, data):

@@ -21,8 +21,9 @@ JUNK_SHARE = 0.12       # junk crops as a share of the whole training set
 
 
 def pen_crops(data, seed, limit=None):
-    """((fit images, fit labels), (val images, val labels)) from training writers' pen ink."""
-    from training.pen_data import render_digits, render_junk
+    """Crops of training writers' pen digits: ((fit images, labels), (val images, labels),
+    fit digits, val digits); the digits are returned for making junk from the same split."""
+    from training.pen_data import render_digits
     from training.pendigits import load_pendigits, split_writers
 
     digits, _ = split_writers(load_pendigits(data))
