@@ -2,9 +2,11 @@
 
 Everything is rendered through ``recognizer.normalize.normalize_crop``, the function the
 recognizer uses at inference, so the CNN learns exactly what pen ink looks like there.
-The junk class is made of what segmentation can get wrong: two digits taken as one,
-a stroke of a multi-stroke digit alone (the bar of a 5, the "L" of a 4), and pieces of a
-stroke cut in the wrong place.
+The junk class is made of what segmentation can get wrong: two digits taken as one
+(apart, overlapping, or joined by the pen's run-on stroke), a digit with part of its
+neighbour, a stroke of a multi-stroke digit alone (the bar of a 5, the "L" of a 4), and
+pieces of a stroke cut in the wrong place. Digit variants include what real hands add:
+a strong slant, a lead-in or run-on to the next digit, and the slash of a slashed zero.
 """
 import numpy as np
 
@@ -12,11 +14,16 @@ from recognizer.constants import JUNK, PEN_WIDTH
 from recognizer.normalize import normalize_crop
 
 
-def jitter_ink(strokes, rng, slant=0.3, rotate_deg=10.0, aspect=(0.75, 1.25)):
+SLANT = (-0.3, 0.5)     # shear x += -y * slant: hands lean right more often and further
+LIGATURE = 0.15         # share of digit variants with a lead-in or a run-on stroke
+SLASH = 0.15            # share of zero variants with a slash through them
+
+
+def jitter_ink(strokes, rng, slant=SLANT, rotate_deg=10.0, aspect=(0.75, 1.25)):
     """A random affine variant of a digit's strokes (slant, rotation, aspect), x/y only."""
     a = np.deg2rad(rng.uniform(-rotate_deg, rotate_deg))
     m = np.array([[np.cos(a), -np.sin(a)], [np.sin(a), np.cos(a)]])
-    m = m @ np.array([[1.0, rng.uniform(-slant, slant)], [0.0, 1.0]])
+    m = m @ np.array([[1.0, rng.uniform(*slant)], [0.0, 1.0]])
     m = m @ np.diag([rng.uniform(*aspect), 1.0])
     return [np.asarray(s, float)[:, :2] @ m.T for s in strokes]
 
@@ -32,9 +39,44 @@ def render_digits(digits, variants, seed):
     for d in digits:
         for v in range(variants):
             ink = d.strokes if v == 0 else jitter_ink(d.strokes, rng)
+            if v and rng.random() < LIGATURE:
+                ink = add_ligature(ink, rng)
+            if v and d.label == 0 and rng.random() < SLASH:
+                ink = add_slash(ink, rng)
             imgs.append(normalize_crop(ink, _pen_width(rng)))
             labels.append(d.label)
     return np.array(imgs, np.uint8).reshape(-1, 28, 28), np.array(labels, np.uint8)
+
+
+def _line(a, b, n=8):
+    return np.linspace(a, b, n)
+
+
+def add_ligature(strokes, rng):
+    """The digit with a straight lead-in to its first point or a run-on from its last one,
+    rising to the right as the pen travels to or from a neighbour in joined writing."""
+    strokes = [np.asarray(s, float)[:, :2] for s in strokes]
+    _, p = _height(strokes)
+    h = float(np.ptp(p[:, 1])) or 1.0
+    angle = np.deg2rad(rng.uniform(20.0, 70.0))
+    step = rng.uniform(0.2, 0.5) * h * np.array([np.cos(angle), -np.sin(angle)])
+    if rng.random() < 0.5:
+        last = strokes[-1]
+        return strokes[:-1] + [np.concatenate([last, _line(last[-1], last[-1] + step)[1:]])]
+    first = strokes[0]
+    return [np.concatenate([_line(first[0] - step, first[0])[:-1], first])] + strokes[1:]
+
+
+def add_slash(strokes, rng):
+    """A zero crossed by a diagonal stroke reaching a little beyond its box."""
+    strokes = [np.asarray(s, float)[:, :2] for s in strokes]
+    p = np.concatenate(strokes)
+    lo, hi = p.min(axis=0), p.max(axis=0)
+    over = (hi - lo) * rng.uniform(0.0, 0.15, 2)
+    a, b = np.array([lo[0] - over[0], hi[1] + over[1]]), np.array([hi[0] + over[0], lo[1] - over[1]])
+    if rng.random() < 0.5:
+        a, b = b, a
+    return strokes + [_line(a, b)]
 
 
 def _height(strokes):
@@ -51,14 +93,35 @@ def _place(strokes, height, x0, y_mid):
     return [(s[:, :2] - lo) * k + off for s in strokes]
 
 
-def pair_ink(a, b, rng):
-    """Two digits written next to each other, taken as one group."""
+def pair_ink(a, b, rng, join=0.3):
+    """Two digits written next to each other by one hand (one slant), taken as one group:
+    apart, overlapping (slanted writing kerns), or joined in one stroke (share ``join``)."""
     h = 100.0
-    left = _place(jitter_ink(a, rng, slant=0.2), h * rng.uniform(0.9, 1.1), 0.0, 0.0)
-    right_x = max(float(s[:, 0].max()) for s in left) + h * rng.uniform(-0.15, 0.35)
-    right = _place(jitter_ink(b, rng, slant=0.2), h * rng.uniform(0.85, 1.15), right_x,
+    shear = rng.uniform(*SLANT)
+    slant = (shear - 0.05, shear + 0.05)
+    left = _place(jitter_ink(a, rng, slant=slant), h * rng.uniform(0.9, 1.1), 0.0, 0.0)
+    right_x = max(float(s[:, 0].max()) for s in left) + h * rng.uniform(-0.4, 0.35)
+    right = _place(jitter_ink(b, rng, slant=slant), h * rng.uniform(0.85, 1.15), right_x,
                    h * rng.uniform(-0.12, 0.12))
+    if rng.random() < join:
+        run = np.concatenate([left[-1], _line(left[-1][-1], right[0][0])[1:-1], right[0]])
+        return left[:-1] + [run] + right[1:]
     return left + right
+
+
+def digit_and_part(a, b, rng):
+    """A whole digit with a fragment or stroke of its neighbour beside or over it."""
+    h = 100.0
+    left = _place(jitter_ink(a.strokes, rng), h * rng.uniform(0.9, 1.1), 0.0, 0.0)
+    part = stroke_fragment(b, rng, (0.35, 0.7))
+    if part is None:
+        return None
+    part = _place(jitter_ink(part, rng), h * rng.uniform(0.3, 0.8), 0.0, 0.0)
+    edge = max(float(s[:, 0].max()) for s in left)
+    dx = edge + h * rng.uniform(-0.3, 0.1)
+    dy = h * rng.uniform(-0.3, 0.3)
+    part = [s + [dx, dy] for s in part]
+    return left + part if rng.random() < 0.5 else part + left
 
 
 def looks_like_one(strokes):
@@ -98,29 +161,36 @@ def stroke_subsets(digit):
     return out
 
 
-def stroke_fragment(digit, rng):
-    """A contiguous 25-65% piece of a single-stroke digit's trajectory, or None if a "1"."""
+def stroke_fragment(digit, rng, share=(0.25, 0.65)):
+    """A contiguous piece (``share`` of its points) of a digit's longest stroke, or None
+    if that is a "1"."""
     s = max(digit.strokes, key=len)
     if len(s) < 8:
         return None
     n = len(s)
-    k = max(3, int(n * rng.uniform(0.25, 0.65)))
+    k = max(3, int(n * rng.uniform(*share)))
     start = int(rng.integers(0, n - k + 1))
     part = [s[start:start + k]]
     return None if looks_like_one(part) else part
 
 
 def render_junk(digits, count, seed):
-    """(count, 28, 28) uint8 junk crops: ~45% pairs, ~30% stroke subsets, ~25% fragments."""
+    """(count, 28, 28) uint8 junk crops: ~40% pairs, ~15% a digit with part of another,
+    ~25% stroke subsets, ~20% fragments."""
     rng = np.random.default_rng(seed)
     multi = [d for d in digits if len(d.strokes) > 1]
     imgs = []
     while len(imgs) < count:
         r = rng.random()
-        if r < 0.45:
+        if r < 0.4:
             a, b = rng.choice(len(digits), 2)
             ink = pair_ink(digits[a].strokes, digits[b].strokes, rng)
-        elif r < 0.75 and multi:
+        elif r < 0.55:
+            a, b = rng.choice(len(digits), 2)
+            ink = digit_and_part(digits[a], digits[b], rng)
+            if ink is None:
+                continue
+        elif r < 0.8 and multi:
             subs = stroke_subsets(multi[int(rng.integers(len(multi)))])
             if not subs:
                 continue

@@ -1,0 +1,58 @@
+"""Training crops from pen ink: digit variants and junk keep their promises."""
+import numpy as np
+import pytest
+
+from recognizer.constants import JUNK
+from training.pen_data import add_ligature, add_slash, digit_and_part, pair_ink, render_junk
+from training.pendigits import PenDigit
+from tests.shapes import digit
+
+
+def pen(label):
+    return PenDigit(label=label, writer=1, strokes=[np.asarray(s, float) for s in digit(str(label))])
+
+
+def test_a_ligature_adds_ink_to_one_end_only():
+    rng = np.random.default_rng(0)
+    for _ in range(20):
+        strokes = [s[:, :2] for s in pen(3).strokes]
+        out = add_ligature(strokes, rng)
+        assert len(out) == len(strokes)
+        grown = [len(a) - len(b) for a, b in zip(out, strokes)]
+        assert sum(g > 0 for g in grown) == 1
+
+
+def test_a_slash_crosses_the_zero_from_corner_to_corner():
+    zero = [s[:, :2] for s in pen(0).strokes]
+    out = add_slash(zero, np.random.default_rng(1))
+    assert len(out) == len(zero) + 1
+    lo, hi = np.concatenate(zero).min(0), np.concatenate(zero).max(0)
+    slash = out[-1]
+    assert np.ptp(slash[:, 0]) >= 0.99 * (hi - lo)[0]
+    assert np.ptp(slash[:, 1]) >= 0.99 * (hi - lo)[1]
+
+
+def test_joined_pairs_have_one_stroke_fewer():
+    rng = np.random.default_rng(2)
+    a, b = pen(2).strokes, pen(3).strokes
+    joined = pair_ink(a, b, rng, join=1.0)
+    apart = pair_ink(a, b, rng, join=0.0)
+    assert len(joined) == len(a) + len(b) - 1
+    assert len(apart) == len(a) + len(b)
+
+
+def test_a_digit_with_part_of_another_has_more_ink_than_the_digit():
+    rng = np.random.default_rng(3)
+    out = [digit_and_part(pen(5), pen(8), rng) for _ in range(10)]
+    assert any(o is not None and len(o) > len(pen(5).strokes) for o in out)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_junk_is_reproducible_and_labelled_junk(seed):
+    digits = [pen(k) for k in range(10)] * 3
+    x1, y1 = render_junk(digits, 40, seed)
+    x2, _ = render_junk(digits, 40, seed)
+    assert x1.shape == (40, 28, 28) and x1.dtype == np.uint8
+    assert np.array_equal(x1, x2)
+    assert (y1 == JUNK).all()
+    assert (x1.reshape(40, -1).max(axis=1) > 0).all()
