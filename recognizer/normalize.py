@@ -4,6 +4,8 @@ import numpy as np
 
 from recognizer.constants import BOX_SIZE, CROP_SIZE, PEN_WIDTH, SUPERSAMPLE
 
+SHIFT = 8  # fixed-point bits of the coordinates given to cv2's drawing functions
+
 
 def normalize_crop(strokes, pen_width=PEN_WIDTH):
     """Render strokes as one MNIST-style digit image.
@@ -24,27 +26,31 @@ def normalize_crop(strokes, pen_width=PEN_WIDTH):
     pts = [np.asarray(s, dtype=np.float64)[:, :2] for s in strokes if len(s)]
     if not pts:
         return np.zeros((CROP_SIZE, CROP_SIZE), np.uint8)
-    allp = np.concatenate(pts)
+    allp = np.concatenate(pts) if len(pts) > 1 else pts[0]
     lo, hi = allp.min(axis=0), allp.max(axis=0)
     # 1. Scale: the skeleton's longer side plus the pen width fills the 20 px box; a dot
     #    (no extent) stays a dot of pen width instead of dividing by zero.
     extent = float((hi - lo).max())
     inner = BOX_SIZE - pen_width
     scale = inner / extent if extent > 0 else 0.0
-    # 2. Draw at SUPERSAMPLE x resolution, centred by bounding box, with anti-aliased lines.
+    # 2. Draw at SUPERSAMPLE x resolution, centred by bounding box, with anti-aliased lines
+    #    (fixed-point coordinates with SHIFT fractional bits for sub-pixel accuracy).
     big = CROP_SIZE * SUPERSAMPLE
-    centre = (lo + hi) / 2
-    shift = 8  # fixed-point bits for sub-pixel coordinates in cv2 drawing
+    k = scale * SUPERSAMPLE * (1 << SHIFT)
+    q = np.round((allp - (lo + hi) / 2) * k + big / 2 * (1 << SHIFT)).astype(np.int32)
     canvas = np.zeros((big, big), np.uint8)
     thick = max(1, int(round(pen_width * SUPERSAMPLE)))
+    lines, start = [], 0
     for p in pts:
-        q = ((p - centre) * scale * SUPERSAMPLE + big / 2) * (1 << shift)
-        q = np.round(q).astype(np.int32).reshape(-1, 1, 2)
-        if len(q) == 1 or not np.any(q != q[0]):
-            cv2.circle(canvas, tuple(int(v) for v in q[0, 0]), (thick << shift) // 2, 255, -1,
-                       cv2.LINE_AA, shift)
+        seg = q[start:start + len(p)]
+        start += len(p)
+        if len(seg) == 1 or not (seg != seg[0]).any():
+            cv2.circle(canvas, (int(seg[0, 0]), int(seg[0, 1])), (thick << SHIFT) // 2, 255, -1,
+                       cv2.LINE_AA, SHIFT)
         else:
-            cv2.polylines(canvas, [q], False, 255, thick, cv2.LINE_AA, shift)
+            lines.append(seg.reshape(-1, 1, 2))
+    if lines:
+        cv2.polylines(canvas, lines, False, 255, thick, cv2.LINE_AA, SHIFT)
     # 3. Area-average down to 28x28: grey edges like MNIST's anti-aliasing.
     img = cv2.resize(canvas, (CROP_SIZE, CROP_SIZE), interpolation=cv2.INTER_AREA)
     # 4. Translate so the centre of mass sits at the centre of the 28x28 field.

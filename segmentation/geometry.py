@@ -1,4 +1,8 @@
-"""Geometric evidence that some pieces of ink form one digit, in log-probability units."""
+"""Geometric evidence that some pieces of ink form one digit, in log-probability units.
+
+Candidate groups are rows of piece indices into the drawing's piece boxes, all judged
+at once with numpy: the search asks about a hundred groups per drawing.
+"""
 import numpy as np
 
 MAX_WIDTH = 1.3         # digits are rarely wider than this many times their height
@@ -11,58 +15,54 @@ def boxes_of(parts):
     return np.array([[p[:, 0].min(), p[:, 1].min(), p[:, 0].max(), p[:, 1].max()] for p in parts])
 
 
-def _link_gap(boxes):
-    """The largest gap single-linkage needs to join all boxes (0 when they all touch)."""
-    n = len(boxes)
-    if n < 2:
-        return 0.0
-    gx = np.maximum(0, np.maximum(boxes[:, None, 0], boxes[None, :, 0]) -
-                    np.minimum(boxes[:, None, 2], boxes[None, :, 2]))
-    gy = np.maximum(0, np.maximum(boxes[:, None, 1], boxes[None, :, 1]) -
-                    np.minimum(boxes[:, None, 3], boxes[None, :, 3]))
-    d = np.hypot(gx, gy)
-    if n == 2:
-        return float(d[0, 1])
-    joined, worst = {0}, 0.0
-    while len(joined) < n:  # Prim's algorithm on the box-gap graph
-        rest = [j for j in range(n) if j not in joined]
-        best = min(((d[i, j], j) for i in joined for j in rest))
-        worst = max(worst, best[0])
-        joined.add(best[1])
-    return float(worst)
+def box_gaps(boxes):
+    """(n, n) distances between boxes (0 where two touch or overlap)."""
+    b = np.asarray(boxes, dtype=np.float64).reshape(-1, 4)
+    gx = np.maximum(0, np.maximum(b[:, None, 0], b[None, :, 0]) - np.minimum(b[:, None, 2], b[None, :, 2]))
+    gy = np.maximum(0, np.maximum(b[:, None, 1], b[None, :, 1]) - np.minimum(b[:, None, 3], b[None, :, 3]))
+    return np.hypot(gx, gy)
 
 
-def _scale(boxes, height):
-    h = float(boxes[:, 3].max() - boxes[:, 1].min())
-    return max(h, 0.5 * height, 1e-9)
+def group_shapes(boxes, gaps, groups, height):
+    """Joint boxes (m, 4), widths (m,) and linking gaps (m,) of m groups of pieces.
+
+    ``groups`` is (m, k) piece indices (a group of fewer pieces repeats one of them);
+    width and gap are relative to the group's height, at least half the digit height.
+    The linking gap is the largest gap single-linkage needs to join the group's boxes:
+    the minimax path distance, by Floyd-Warshall over the k pieces.
+    """
+    b = boxes[groups]                                    # (m, k, 4)
+    joint = np.concatenate([b[:, :, :2].min(axis=1), b[:, :, 2:].max(axis=1)], axis=1)
+    s = np.maximum(np.maximum(joint[:, 3] - joint[:, 1], 0.5 * height), 1e-9)
+    d = gaps[groups[:, :, None], groups[:, None, :]]     # (m, k, k)
+    for k in range(groups.shape[1]):
+        d = np.minimum(d, np.maximum(d[:, :, k, None], d[:, None, k, :]))
+    return joint, (joint[:, 2] - joint[:, 0]) / s, d.max(axis=(1, 2)) / s
 
 
-def plausible(b, height):
-    """Whether pieces with boxes ``b`` (n, 4) could be one digit at all: close together
-    and not much wider than a digit. Cheap; prunes candidate groups before the CNN."""
-    s = _scale(b, height)
-    width = float(b[:, 2].max() - b[:, 0].min())
-    return _link_gap(b) <= MAX_GAP * s and width <= 2 * MAX_WIDTH * s
+def plausible(width, gap):
+    """Whether pieces of this relative ``width`` and ``gap`` (``group_shapes``) could be
+    one digit at all: close together and not much wider than a digit. Prunes before the
+    CNN; works on arrays."""
+    return (gap <= MAX_GAP) & (width <= 2 * MAX_WIDTH)
 
 
-def group_prior(b, height):
-    """Log-domain penalty (<= 0) for pieces with boxes ``b`` (n, 4) that are too wide
-    together or far apart."""
-    s = _scale(b, height)
-    width = float(b[:, 2].max() - b[:, 0].min())
-    penalty = -3.0 * max(0.0, width / s - MAX_WIDTH)
-    penalty -= 4.0 * max(0.0, _link_gap(b) / s - 0.1)
-    return penalty
+def group_prior(width, gap):
+    """Log-domain penalty (<= 0) for pieces too wide together or far apart; on arrays."""
+    return -3.0 * np.maximum(0.0, width - MAX_WIDTH) - 4.0 * np.maximum(0.0, gap - 0.1)
 
 
-def overlap_penalty(a, b, weight):
-    """Log-domain penalty (<= 0) for two digits whose boxes (x0, y0, x1, y1) overlap much:
-    ink inside another digit's box (the slash of a slashed zero, the stem of a 4) is part
-    of it. Slanted neighbours overlap a little and pay nothing."""
-    ix = min(a[2], b[2]) - max(a[0], b[0])
-    iy = min(a[3], b[3]) - max(a[1], b[1])
-    if ix <= 0 or iy <= 0:
-        return 0.0
-    small = min(max(a[2] - a[0], 1e-9) * max(a[3] - a[1], 1e-9),
-                max(b[2] - b[0], 1e-9) * max(b[3] - b[1], 1e-9))
-    return -weight * max(0.0, min(1.0, ix * iy / small) - OVERLAP_FREE)
+def overlap_penalties(boxes, weight):
+    """(m, m) log-domain penalties (<= 0) for pairs of digits whose boxes overlap much.
+
+    Ink inside another digit's box (the slash of a slashed zero, the stem of a 4) is part
+    of it; slanted neighbours overlap a little and pay nothing. 0 on the diagonal."""
+    b = np.asarray(boxes, dtype=np.float64).reshape(-1, 4)
+    ix = np.minimum(b[:, None, 2], b[None, :, 2]) - np.maximum(b[:, None, 0], b[None, :, 0])
+    iy = np.minimum(b[:, None, 3], b[None, :, 3]) - np.maximum(b[:, None, 1], b[None, :, 1])
+    area = np.maximum(b[:, 2] - b[:, 0], 1e-9) * np.maximum(b[:, 3] - b[:, 1], 1e-9)
+    small = np.minimum(area[:, None], area[None, :])
+    share = np.where((ix > 0) & (iy > 0), np.clip(ix * iy / small, 0.0, 1.0), 0.0)
+    out = -weight * np.maximum(0.0, share - OVERLAP_FREE)
+    np.fill_diagonal(out, 0.0)
+    return out

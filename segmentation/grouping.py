@@ -11,7 +11,8 @@ from itertools import combinations
 
 import numpy as np
 
-from segmentation.geometry import boxes_of, group_prior, overlap_penalty, plausible
+from segmentation.geometry import (box_gaps, boxes_of, group_prior, group_shapes,
+                                   overlap_penalties, plausible)
 from segmentation.pieces import digit_height, find_specks, split_piece, stroke_pieces
 
 MAX_PIECES = 4          # pieces in one digit
@@ -82,21 +83,17 @@ def _read(pieces, height, scorer, cache, n_best):
     """Best partitions of ``pieces``: [(score, [group as tuple of piece indices])]."""
     boxes = boxes_of([p.points for p in pieces])
     order = sorted(range(len(pieces)), key=lambda i: ((boxes[i, 0] + boxes[i, 2]) / 2, i))
-    cands = _candidates(pieces, boxes, order, height)
-    new = [c for c in cands if _key([pieces[i] for i in c]) not in cache]
+    cands, bbox, prior = _candidates(pieces, boxes, order, height)
+    keys = [_key([pieces[i] for i in c]) for c in cands]
+    new = [k for k in range(len(cands)) if keys[k] not in cache]
     if new:
-        groups = [[pieces[i].points for i in c] for c in new]
+        groups = [[pieces[i].points for i in cands[k]] for k in new]
         probs, crops = scorer(groups)
-        for c, p, crop in zip(new, probs, crops):
-            cache[_key([pieces[i] for i in c])] = (np.asarray(p, np.float64), crop)
-    score = {}
-    for c in cands:
-        p = cache[_key([pieces[i] for i in c])][0]
-        score[c] = float(np.log(max(p[:NUM_DIGITS].max(), 1e-9)))
-        score[c] += group_prior(boxes[list(c)], height) + GROUP_BONUS
-    box = {c: (boxes[list(c), 0].min(), boxes[list(c), 1].min(),
-               boxes[list(c), 2].max(), boxes[list(c), 3].max()) for c in cands}
-    return _beam(order, cands, score, box, n_best)
+        for k, p, crop in zip(new, probs, crops):
+            cache[keys[k]] = (np.asarray(p, np.float64), crop)
+    best = np.array([cache[k][0][:NUM_DIGITS].max() for k in keys])
+    score = np.log(np.maximum(best, 1e-9)) + prior + GROUP_BONUS
+    return _beam(order, cands, score.tolist(), bbox, n_best)
 
 
 def _centre_x(piece):
@@ -105,18 +102,19 @@ def _centre_x(piece):
 
 
 def _candidates(pieces, boxes, order, height):
-    """Candidate groups as tuples of piece indices: each piece alone, and sets of up to
-    MAX_PIECES neighbours within WINDOW in reading order whose ink lies close together."""
-    out = []
+    """Candidate groups (tuples of piece indices), their boxes (m, 4) and geometric priors
+    (m,): each piece alone, and sets of up to MAX_PIECES neighbours within WINDOW in reading
+    order whose ink lies close together."""
+    combos = []
     for r, i in enumerate(order):
-        out.append((i,))
         rest = order[r + 1:r + WINDOW]
-        for k in range(1, MAX_PIECES):
-            for combo in combinations(rest, k):
-                c = tuple(sorted((i,) + combo))
-                if plausible(boxes[list(c)], height) and _contiguous_cuts(pieces, c):
-                    out.append(c)
-    return out
+        for k in range(MAX_PIECES):
+            combos.extend(tuple(sorted((i,) + c)) for c in combinations(rest, k))
+    idx = np.array([c + (c[0],) * (MAX_PIECES - len(c)) for c in combos], dtype=np.intp)
+    bbox, width, gap = group_shapes(boxes, box_gaps(boxes), idx, height)
+    keep = [k for k in np.flatnonzero(plausible(width, gap) | (idx[:, 1] == idx[:, 0]))
+            if _contiguous_cuts(pieces, combos[k])]
+    return [combos[k] for k in keep], bbox[keep], group_prior(width[keep], gap[keep])
 
 
 def _contiguous_cuts(pieces, c):
@@ -131,32 +129,38 @@ def _contiguous_cuts(pieces, c):
     return True
 
 
-def _beam(order, cands, score, box, n_best):
-    """Exact covers of the pieces by candidate groups, best total score first."""
+def _beam(order, cands, score, bbox, n_best):
+    """Exact covers of the pieces by candidate groups, best total score first.
+
+    ``score[k]`` is the log-score of group ``cands[k]`` alone; two digits whose boxes
+    (``bbox``) overlap much pay ``overlap_penalties`` on top."""
     rank = {i: r for r, i in enumerate(order)}
     n = len(order)
     starting = [[] for _ in range(n)]
-    for c in cands:
+    for k, c in enumerate(cands):
         mask = sum(1 << rank[i] for i in c)
-        starting[min(rank[i] for i in c)].append((c, mask))
+        starting[min(rank[i] for i in c)].append((k, mask))
+    pen = overlap_penalties(bbox, OVERLAP_WEIGHT)
+    pairs = [dict(zip(np.flatnonzero(row).tolist(), row[row != 0].tolist())) for row in pen]
     buckets = [dict() for _ in range(n + 1)]
     buckets[0][0] = [(0.0, ())]
     for r in range(n):
         states = sorted(((s, used, g) for used, lst in buckets[r].items() for s, g in lst),
                         key=lambda t: -t[0])[:BEAM]
         for s, used, groups in states:
-            for c, mask in starting[r]:
+            for k, mask in starting[r]:
                 if mask & used:
                     continue
                 u = used | mask
                 nxt = _first_zero(u, n)
                 lst = buckets[nxt].setdefault(u, [])
-                pair = sum(overlap_penalty(box[c], box[g], OVERLAP_WEIGHT) for g in groups)
-                lst.append((s + score[c] + pair, groups + (c,)))
+                near = pairs[k]
+                pair = sum(near.get(g, 0.0) for g in groups) if near else 0.0
+                lst.append((s + score[k] + pair, groups + (k,)))
                 if len(lst) > n_best:
                     lst.sort(key=lambda t: -t[0])
                     del lst[n_best:]
-    final = [t for lst in buckets[n].values() for t in lst]
+    final = [(s, [cands[k] for k in g]) for lst in buckets[n].values() for s, g in lst]
     final.sort(key=lambda t: -t[0])
     return final[:n_best]
 

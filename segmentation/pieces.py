@@ -9,6 +9,7 @@ import numpy as np
 
 SPECK_SIZE = 0.12       # strokes smaller than this share of the drawing's digit height
 MAX_CUTS = 8            # cut points tried in one stroke
+CORNER_DEG = 50.0       # a turn of the pen this sharp may be where one digit runs into the next
 
 
 @dataclass(frozen=True)
@@ -97,7 +98,7 @@ def _turning_points(v, min_excursion):
 
 
 def _corners(xy, reach):
-    """Indices where the path turns by more than 100 degrees within ``reach`` of arc."""
+    """Indices where the path turns by more than CORNER_DEG degrees within ``reach`` of arc."""
     out = []
     n = len(xy)
     for i in range(1, n - 1):
@@ -105,7 +106,7 @@ def _corners(xy, reach):
         b = _point_back(xy, i, reach, 1)
         u, w = xy[i] - xy[a], xy[b] - xy[i]
         nu, nw = np.linalg.norm(u), np.linalg.norm(w)
-        if nu > 0 and nw > 0 and np.dot(u, w) / (nu * nw) < np.cos(np.deg2rad(100)):
+        if nu > 0 and nw > 0 and np.dot(u, w) / (nu * nw) < np.cos(np.deg2rad(CORNER_DEG)):
             out.append(i)
     # A corner spans several points: keep the sharpest of each run.
     runs, keep = [], []

@@ -8,6 +8,7 @@ import numpy as np
 from shapes import digit, number
 
 from segmentation import segment, validate_ink
+from segmentation.geometry import box_gaps, group_shapes, overlap_penalties
 from segmentation.pieces import Piece, cut_points, digit_height, find_specks, split_piece
 
 
@@ -100,3 +101,38 @@ def test_two_zeros_in_one_stroke_are_cut_at_the_joint():
 
 def test_a_one_is_never_cut():
     assert cut_points(digit("1")[0], 100) == []
+
+
+def _prim_link_gap(gaps, group):
+    joined, rest, worst = [group[0]], list(group[1:]), 0.0
+    while rest:
+        d, j = min((min(gaps[i, j] for i in joined), j) for j in rest)
+        worst, joined = max(worst, d), joined + [j]
+        rest.remove(j)
+    return worst
+
+
+def test_the_linking_gap_is_the_longest_edge_single_linkage_needs():
+    rng = np.random.default_rng(0)
+    xy = rng.uniform(0, 300, (8, 2))
+    boxes = np.c_[xy, xy + rng.uniform(5, 60, (8, 2))]
+    gaps = box_gaps(boxes)
+    groups = np.array([rng.choice(8, 4, replace=False) for _ in range(50)] + [[3, 3, 3, 3]])
+    joint, width, gap = group_shapes(boxes, gaps, groups, height=100.0)
+    for g, j, w, d in zip(groups, joint, width, gap):
+        b = boxes[g]
+        s = max(b[:, 3].max() - b[:, 1].min(), 50.0)
+        assert np.allclose(j, [b[:, 0].min(), b[:, 1].min(), b[:, 2].max(), b[:, 3].max()])
+        assert np.isclose(w, (j[2] - j[0]) / s)
+        assert np.isclose(d * s, _prim_link_gap(gaps, list(dict.fromkeys(g.tolist()))))
+
+
+def test_digits_pay_for_overlapping_boxes_only_beyond_a_slant_s_worth():
+    boxes = np.array([[0, 0, 50, 100],      # a digit
+                      [45, 0, 95, 100],     # its slanted neighbour: overlaps 10 %
+                      [5, 10, 45, 90],      # ink inside the first digit's box
+                      [200, 0, 250, 100]])  # far away
+    pen = overlap_penalties(boxes, weight=4.0)
+    assert np.array_equal(pen, pen.T) and not pen.diagonal().any()
+    assert pen[0, 1] == 0 and pen[0, 3] == 0
+    assert pen[0, 2] < -2
