@@ -20,7 +20,7 @@ WINDOW = 6              # a digit's pieces lie within this many neighbours in re
 BEAM = 24               # partial partitions kept per step
 GROUP_BONUS = 0.0       # log-score added per digit: > 0 favours more, smaller groups
 OVERLAP_WEIGHT = 4.0    # how strongly two digits' boxes may not overlap
-DOUBT = 0.5             # a lone stroke whose best digit is less likely than this gets cut
+DOUBT = 0.5             # strokes of a digit less likely than this are cut and read again
 NUM_DIGITS = 10
 
 
@@ -57,8 +57,8 @@ def segment(ink, scorer, n_best=6):
         return []
     cache = {}
     readings = _read(pieces, height, scorer, cache, n_best)
-    doubtful = {p for g in readings[0][1] if len(g) == 1
-                for p in g if _is_doubtful(cache[_key([pieces[p]])][0])}
+    doubtful = {p for g in readings[0][1]
+                if _is_doubtful(cache[_key([pieces[i] for i in g])][0]) for p in g}
     if doubtful:
         split = []
         for i, p in enumerate(pieces):

@@ -16,7 +16,7 @@ from training.augment import augment_batch
 from training.data import data_dir, load_mnist
 
 MNIST_VAL = 5000
-PEN_VARIANTS = 3        # jittered renderings of each training pen digit
+PEN_VARIANTS = 5        # jittered renderings of each training pen digit
 JUNK_SHARE = 0.15       # junk crops as a share of the whole training set
 
 
