@@ -56,3 +56,11 @@ def test_junk_is_reproducible_and_labelled_junk(seed):
     assert np.array_equal(x1, x2)
     assert (y1 == JUNK).all()
     assert (x1.reshape(40, -1).max(axis=1) > 0).all()
+
+
+def test_a_flag_rises_to_the_top_of_a_one():
+    one = [s[:, :2] for s in pen(1).strokes]
+    flagged = add_ligature(one, np.random.default_rng(4), lead_in=True, angle=(30.0, 70.0))
+    start, top = flagged[0][0], one[0][0]
+    assert start[0] < top[0] and start[1] > top[1]     # from lower left, y down
+    assert np.array_equal(flagged[0][-len(one[0]):], one[0])

@@ -17,6 +17,7 @@ from recognizer.normalize import normalize_crop
 SLANT = (-0.3, 0.5)     # shear x += -y * slant: hands lean right more often and further
 LIGATURE = 0.15         # share of digit variants with a lead-in or a run-on stroke
 SLASH = 0.15            # share of zero variants with a slash through them
+FLAG = 0.3              # share of one variants given the flag of a continental "1"
 
 
 def jitter_ink(strokes, rng, slant=SLANT, rotate_deg=10.0, aspect=(0.75, 1.25)):
@@ -39,7 +40,9 @@ def render_digits(digits, variants, seed):
     for d in digits:
         for v in range(variants):
             ink = d.strokes if v == 0 else jitter_ink(d.strokes, rng)
-            if v and rng.random() < LIGATURE:
+            if v and d.label == 1 and rng.random() < FLAG:
+                ink = add_ligature(ink, rng, lead_in=True, angle=(30.0, 70.0), length=(0.15, 0.4))
+            elif v and rng.random() < LIGATURE:
                 ink = add_ligature(ink, rng)
             if v and d.label == 0 and rng.random() < SLASH:
                 ink = add_slash(ink, rng)
@@ -52,15 +55,17 @@ def _line(a, b, n=8):
     return np.linspace(a, b, n)
 
 
-def add_ligature(strokes, rng):
+def add_ligature(strokes, rng, lead_in=None, angle=(20.0, 70.0), length=(0.2, 0.5)):
     """The digit with a straight lead-in to its first point or a run-on from its last one,
-    rising to the right as the pen travels to or from a neighbour in joined writing."""
+    rising to the right as the pen travels to or from a neighbour in joined writing (on a
+    "1" a lead-in is its flag). ``lead_in`` None picks either at random; ``angle`` is in
+    degrees above the horizontal, ``length`` in digit heights."""
     strokes = [np.asarray(s, float)[:, :2] for s in strokes]
     _, p = _height(strokes)
     h = float(np.ptp(p[:, 1])) or 1.0
-    angle = np.deg2rad(rng.uniform(20.0, 70.0))
-    step = rng.uniform(0.2, 0.5) * h * np.array([np.cos(angle), -np.sin(angle)])
-    if rng.random() < 0.5:
+    a = np.deg2rad(rng.uniform(*angle))
+    step = rng.uniform(*length) * h * np.array([np.cos(a), -np.sin(a)])
+    if not (rng.random() < 0.5 if lead_in is None else lead_in):
         last = strokes[-1]
         return strokes[:-1] + [np.concatenate([last, _line(last[-1], last[-1] + step)[1:]])]
     first = strokes[0]
