@@ -7,12 +7,28 @@ import numpy as np
 
 MAX_WIDTH = 1.3         # digits are rarely wider than this many times their height
 MAX_GAP = 0.45          # pieces of one digit are never further apart than this (x height)
-OVERLAP_FREE = 0.4      # share of the smaller box two digits may overlap without penalty
+OVERLAP_FREE = 0.3      # share of the smaller box two digits may overlap without penalty
 
 
 def boxes_of(parts):
     """(n, 4) array of x0, y0, x1, y1 for a list of (M, 2+) point arrays."""
     return np.array([[p[:, 0].min(), p[:, 1].min(), p[:, 0].max(), p[:, 1].max()] for p in parts])
+
+
+def slant_of(parts, limit=(-0.6, 1.0)):
+    """The writing's slant k (x grows by k per unit of height going up) from its steep
+    pen movements; ``upright`` with it makes slanted neighbours' boxes stop overlapping."""
+    d = np.concatenate([np.diff(p[:, :2], axis=0) for p in parts if len(p) > 1] or [np.zeros((0, 2))])
+    steep = np.abs(d[:, 1]) > np.abs(d[:, 0])
+    if not steep.any():
+        return 0.0
+    dx, dy = d[steep, 0], d[steep, 1]
+    return float(np.clip(-np.sum(dx * np.sign(dy)) / np.sum(np.abs(dy)), *limit))
+
+
+def upright(points, slant):
+    """(M, 2) points sheared so that writing of ``slant`` stands upright (y down)."""
+    return np.column_stack([points[:, 0] + slant * points[:, 1], points[:, 1]])
 
 
 def box_gaps(boxes):

@@ -12,7 +12,7 @@ from itertools import combinations
 import numpy as np
 
 from segmentation.geometry import (box_gaps, boxes_of, group_prior, group_shapes,
-                                   overlap_penalties, plausible)
+                                   overlap_penalties, plausible, slant_of, upright)
 from segmentation.pieces import digit_height, find_specks, split_piece, stroke_pieces
 
 MAX_PIECES = 4          # pieces in one digit
@@ -83,7 +83,10 @@ def _read(pieces, height, scorer, cache, n_best):
     """Best partitions of ``pieces``: [(score, [group as tuple of piece indices])]."""
     boxes = boxes_of([p.points for p in pieces])
     order = sorted(range(len(pieces)), key=lambda i: ((boxes[i, 0] + boxes[i, 2]) / 2, i))
-    cands, bbox, prior = _candidates(pieces, boxes, order, height)
+    cands, idx, prior = _candidates(pieces, boxes, order, height)
+    slant = slant_of([p.points for p in pieces])
+    straight = boxes_of([upright(p.points, slant) for p in pieces])
+    bbox = group_shapes(straight, np.zeros((len(pieces), len(pieces))), idx, height)[0]
     keys = [_key([pieces[i] for i in c]) for c in cands]
     new = [k for k in range(len(cands)) if keys[k] not in cache]
     if new:
@@ -102,8 +105,8 @@ def _centre_x(piece):
 
 
 def _candidates(pieces, boxes, order, height):
-    """Candidate groups (tuples of piece indices), their boxes (m, 4) and geometric priors
-    (m,): each piece alone, and sets of up to MAX_PIECES neighbours within WINDOW in reading
+    """Candidate groups (tuples of piece indices, and as rows (m, MAX_PIECES) for
+    ``group_shapes``) and their geometric priors (m,): each piece alone, and sets of up to MAX_PIECES neighbours within WINDOW in reading
     order whose ink lies close together."""
     combos = []
     for r, i in enumerate(order):
@@ -114,7 +117,7 @@ def _candidates(pieces, boxes, order, height):
     bbox, width, gap = group_shapes(boxes, box_gaps(boxes), idx, height)
     keep = [k for k in np.flatnonzero(plausible(width, gap) | (idx[:, 1] == idx[:, 0]))
             if _contiguous_cuts(pieces, combos[k])]
-    return [combos[k] for k in keep], bbox[keep], group_prior(width[keep], gap[keep])
+    return [combos[k] for k in keep], idx[keep], group_prior(width[keep], gap[keep])
 
 
 def _contiguous_cuts(pieces, c):
@@ -133,7 +136,7 @@ def _beam(order, cands, score, bbox, n_best):
     """Exact covers of the pieces by candidate groups, best total score first.
 
     ``score[k]`` is the log-score of group ``cands[k]`` alone; two digits whose boxes
-    (``bbox``) overlap much pay ``overlap_penalties`` on top."""
+    (``bbox``, taken with the writing set upright) overlap much pay ``overlap_penalties``."""
     rank = {i: r for r, i in enumerate(order)}
     n = len(order)
     starting = [[] for _ in range(n)]

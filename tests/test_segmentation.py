@@ -8,7 +8,7 @@ import numpy as np
 from shapes import digit, number
 
 from segmentation import segment, validate_ink
-from segmentation.geometry import box_gaps, group_shapes, overlap_penalties
+from segmentation.geometry import box_gaps, group_shapes, overlap_penalties, slant_of, upright
 from segmentation.pieces import Piece, cut_points, digit_height, find_specks, split_piece
 
 
@@ -136,3 +136,13 @@ def test_digits_pay_for_overlapping_boxes_only_beyond_a_slant_s_worth():
     assert np.array_equal(pen, pen.T) and not pen.diagonal().any()
     assert pen[0, 1] == 0 and pen[0, 3] == 0
     assert pen[0, 2] < -2
+
+
+def test_slanted_writing_is_set_upright_before_boxes_are_compared():
+    strokes, _ = number("1111", slant=0.4)
+    parts = [s[:, :2] for s in validate_ink(strokes)]
+    k = slant_of(parts)
+    assert 0.3 < k < 0.5
+    for p in parts:
+        assert np.ptp(upright(p, k)[:, 0]) < 0.3 * np.ptp(p[:, 0])
+    assert abs(slant_of([s[:, :2] for s in validate_ink(number("1111")[0])])) < 0.05
