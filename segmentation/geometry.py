@@ -6,6 +6,7 @@ at once with numpy: the search asks about a hundred groups per drawing.
 import numpy as np
 
 MAX_WIDTH = 1.3         # digits are rarely wider than this many times their height
+WIDEST = 2.0            # ... and never wider than this (held-out writers' widest: 1.6)
 MAX_GAP = 0.45          # pieces of one digit are never further apart than this (x height)
 OVERLAP_FREE = 0.3      # share of the smaller box two digits may overlap without penalty
 
@@ -60,7 +61,7 @@ def plausible(width, gap):
     """Whether pieces of this relative ``width`` and ``gap`` (``group_shapes``) could be
     one digit at all: close together and not much wider than a digit. Prunes before the
     CNN; works on arrays."""
-    return (gap <= MAX_GAP) & (width <= 2 * MAX_WIDTH)
+    return (gap <= MAX_GAP) & (width <= WIDEST)
 
 
 def group_prior(width, gap):
