@@ -8,7 +8,7 @@ import numpy as np
 MAX_WIDTH = 1.3         # digits are rarely wider than this many times their height
 WIDEST = 2.0            # ... and never wider than this (held-out writers' widest: 1.6)
 MAX_GAP = 0.45          # pieces of one digit are never further apart than this (x height)
-OVERLAP_FREE = 0.3      # share of the smaller box two digits may overlap without penalty
+OVERLAP_FREE = 0.2      # share of a digit's ink that may lie in another's box without penalty
 
 
 def boxes_of(parts):
@@ -69,17 +69,22 @@ def group_prior(width, gap):
     return -3.0 * np.maximum(0.0, width - MAX_WIDTH) - 4.0 * np.maximum(0.0, gap - 0.1)
 
 
-def overlap_penalties(boxes, weight):
-    """(m, m) log-domain penalties (<= 0) for pairs of digits whose boxes overlap much.
-
-    Ink inside another digit's box (the slash of a slashed zero, the stem of a 4) is part
-    of it; slanted neighbours overlap a little and pay nothing. 0 on the diagonal."""
+def overlap_penalties(parts, groups, boxes, weight):
+    """(m, m) log-domain penalties (<= 0) for pairs of digits with much ink in each other's
+    box: ink inside another digit's box (the slash of a slashed zero, the stem of a 4) is
+    part of it, while slanted neighbours and the bar of a crossed 7 reach over only a
+    little. ``parts`` are the pieces' (M, 2) points, ``groups`` (m, k) piece indices,
+    ``boxes`` (m, 4) the groups' boxes, all in one (upright) frame. 0 on the diagonal."""
+    sizes = np.array([len(p) for p in parts])
+    pts = np.concatenate(parts)
     b = np.asarray(boxes, dtype=np.float64).reshape(-1, 4)
-    ix = np.minimum(b[:, None, 2], b[None, :, 2]) - np.maximum(b[:, None, 0], b[None, :, 0])
-    iy = np.minimum(b[:, None, 3], b[None, :, 3]) - np.maximum(b[:, None, 1], b[None, :, 1])
-    area = np.maximum(b[:, 2] - b[:, 0], 1e-9) * np.maximum(b[:, 3] - b[:, 1], 1e-9)
-    small = np.minimum(area[:, None], area[None, :])
-    share = np.where((ix > 0) & (iy > 0), np.clip(ix * iy / small, 0.0, 1.0), 0.0)
+    inside = ((pts[:, None, 0] >= b[None, :, 0]) & (pts[:, None, 0] <= b[None, :, 2]) &
+              (pts[:, None, 1] >= b[None, :, 1]) & (pts[:, None, 1] <= b[None, :, 3]))
+    per_piece = np.add.reduceat(inside.astype(np.float64), np.r_[0, np.cumsum(sizes)[:-1]])
+    member = np.zeros((len(groups), len(parts)))
+    member[np.arange(len(groups))[:, None], groups] = 1.0
+    share = (member @ per_piece) / np.maximum(member @ sizes, 1)[:, None]
+    share = np.maximum(share, share.T)
     out = -weight * np.maximum(0.0, share - OVERLAP_FREE)
     np.fill_diagonal(out, 0.0)
     return out

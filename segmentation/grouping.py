@@ -86,8 +86,9 @@ def _read(pieces, height, scorer, cache, n_best):
     order = sorted(range(len(pieces)), key=lambda i: ((boxes[i, 0] + boxes[i, 2]) / 2, i))
     cands, idx, prior = _candidates(pieces, boxes, order, height)
     slant = slant_of([p.points for p in pieces])
-    straight = boxes_of([upright(p.points, slant) for p in pieces])
-    bbox = group_shapes(straight, np.zeros((len(pieces), len(pieces))), idx, height)[0]
+    straight = [upright(p.points, slant) for p in pieces]
+    bbox = group_shapes(boxes_of(straight), np.zeros((len(pieces), len(pieces))), idx, height)[0]
+    pen = overlap_penalties(straight, idx, bbox, OVERLAP_WEIGHT)
     keys = [_key([pieces[i] for i in c]) for c in cands]
     new = [k for k in range(len(cands)) if keys[k] not in cache]
     if new:
@@ -97,7 +98,7 @@ def _read(pieces, height, scorer, cache, n_best):
             cache[keys[k]] = (np.asarray(p, np.float64), crop)
     best = np.array([cache[k][0][:NUM_DIGITS].max() for k in keys])
     score = np.log(np.maximum(best, 1e-9)) + prior + GROUP_BONUS
-    return _beam(order, cands, score.tolist(), bbox, n_best)
+    return _beam(order, cands, score.tolist(), pen, n_best)
 
 
 def _centre_x(piece):
@@ -136,18 +137,17 @@ def _contiguous_cuts(pieces, c):
     return True
 
 
-def _beam(order, cands, score, bbox, n_best):
+def _beam(order, cands, score, pen, n_best):
     """Exact covers of the pieces by candidate groups, best total score first.
 
-    ``score[k]`` is the log-score of group ``cands[k]`` alone; two digits whose boxes
-    (``bbox``, taken with the writing set upright) overlap much pay ``overlap_penalties``."""
+    ``score[k]`` is the log-score of group ``cands[k]`` alone; two digits with much ink
+    in each other's box pay ``pen[k, j]`` (``overlap_penalties``)."""
     rank = {i: r for r, i in enumerate(order)}
     n = len(order)
     starting = [[] for _ in range(n)]
     for k, c in enumerate(cands):
         mask = sum(1 << rank[i] for i in c)
         starting[min(rank[i] for i in c)].append((k, mask))
-    pen = overlap_penalties(bbox, OVERLAP_WEIGHT)
     pairs = [dict(zip(np.flatnonzero(row).tolist(), row[row != 0].tolist())) for row in pen]
     buckets = [dict() for _ in range(n + 1)]
     buckets[0][0] = [(0.0, ())]

@@ -8,7 +8,8 @@ import numpy as np
 from shapes import digit, number
 
 from segmentation import segment, validate_ink
-from segmentation.geometry import box_gaps, group_shapes, overlap_penalties, slant_of, upright
+from segmentation.geometry import (box_gaps, boxes_of, group_shapes, overlap_penalties,
+                                   slant_of, upright)
 from segmentation.pieces import Piece, cut_points, digit_height, find_specks, split_piece
 
 
@@ -127,15 +128,18 @@ def test_the_linking_gap_is_the_longest_edge_single_linkage_needs():
         assert np.isclose(d * s, _prim_link_gap(gaps, list(dict.fromkeys(g.tolist()))))
 
 
-def test_digits_pay_for_overlapping_boxes_only_beyond_a_slant_s_worth():
-    boxes = np.array([[0, 0, 50, 100],      # a digit
-                      [45, 0, 95, 100],     # its slanted neighbour: overlaps 10 %
-                      [5, 10, 45, 90],      # ink inside the first digit's box
-                      [200, 0, 250, 100]])  # far away
-    pen = overlap_penalties(boxes, weight=4.0)
+def test_digits_pay_for_ink_inside_each_other_s_box():
+    zero = digit("0")[0][:, :2]
+    parts = [zero,
+             np.array([[-5.0, 105.0], [65.0, -5.0]]),             # the slash of a slashed 0
+             digit("1", x=58)[0][:, :2],                          # a neighbour close by
+             digit("7", x=200)[0][:, :2]]                         # far away
+    groups = np.array([[0], [1], [2], [3]])
+    boxes = boxes_of(parts)
+    pen = overlap_penalties(parts, groups, boxes, weight=4.0)
     assert np.array_equal(pen, pen.T) and not pen.diagonal().any()
-    assert pen[0, 1] == 0 and pen[0, 3] == 0
-    assert pen[0, 2] < -2
+    assert pen[0, 1] < -2                # the slash belongs to the zero
+    assert pen[0, 2] == 0 and pen[0, 3] == 0
 
 
 def test_slanted_writing_is_set_upright_before_boxes_are_compared():
