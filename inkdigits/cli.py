@@ -57,6 +57,8 @@ def _evaluate_ink(sub):
     p.add_argument("--json", action="store_true")
     p.add_argument("--save-errors", default=None, metavar="DIR",
                    help="write each misread drawing there as JSON (for `inkdigits recognize`)")
+    p.add_argument("--card", default=None, metavar="JSON",
+                   help="also record the figures in this model card (its `ink_eval` entry)")
     p.set_defaults(run="training.evaluate_ink:main")
 
 

@@ -52,7 +52,7 @@ def test_score():
 
 def args(**kw):
     base = dict(model=None, data=None, seed=0, count=3, scenario=None, json=False,
-                save_errors=None)
+                save_errors=None, card=None)
     return Namespace(**{**base, **kw})
 
 
@@ -110,3 +110,14 @@ def test_missing_model(capsys, tmp_path, data):
     assert main(args(model=str(tmp_path / "none.keras"), data=data)) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "model file not found" in err
+
+
+def test_figures_go_into_the_model_card(tmp_path, capsys, model, data):
+    card = tmp_path / "model_card.json"
+    card.write_text(json.dumps({"test": {"accuracy": 0.99}}))
+    assert main(args(model=model, data=data, scenario=["single"], count=2, card=str(card))) == 0
+    got = json.loads(card.read_text())
+    assert got["test"] == {"accuracy": 0.99}          # the rest of the card is kept
+    single = got["ink_eval"]["scenarios"]["single"]
+    assert single["n"] == 2 and single["target"] == TARGETS["single"]
+    assert "--scenario single" in got["ink_eval"]["command"]

@@ -11,6 +11,7 @@ from collections import Counter
 from pathlib import Path
 
 from training.compose import SCENARIOS, generate, load_bank
+from training.pendigits import EVAL_WRITERS
 
 # Number exact-match (%) the issue asks for, on held-out writers.
 TARGETS = {"single": 99.0, "clean": 98.5, "tight": 96.0, "delayed": 97.0,
@@ -137,6 +138,20 @@ def format_table(results):
     return "\n".join(lines)
 
 
+def record(card_path, args, results):
+    """Put the figures in the model card at ``card_path`` as its ``ink_eval`` entry."""
+    path = Path(card_path)
+    card = json.loads(path.read_text()) if path.exists() else {}
+    keep = ("n", "exact", "digit_accuracy", "wrong_count", "target", "met", "ms_per_number")
+    card["ink_eval"] = {
+        "command": (f"inkdigits evaluate-ink --count {args.count} --seed {args.seed}"
+                    + "".join(f" --scenario {n}" for n in args.scenario or [])),
+        "writers": "held-out pendigits writers " + ", ".join(map(str, sorted(EVAL_WRITERS))),
+        "scenarios": {n: {k: r[k] for k in keep} for n, r in results.items()},
+    }
+    path.write_text(json.dumps(card, indent=1, ensure_ascii=False) + "\n")
+
+
 def main(args):
     """Entry point of ``inkdigits evaluate-ink``; returns the exit status."""
     from recognizer import ModelError, NumberRecognizer
@@ -156,6 +171,8 @@ def main(args):
     except (DataError, ModelError, OSError) as exc:
         print(f"inkdigits evaluate-ink: {exc}", file=sys.stderr)
         return 2
+    if getattr(args, "card", None):
+        record(args.card, args, results)
     if args.json:
         print(json.dumps({"model": str(rec.path or "shipped"), "seed": args.seed,
                           "count": args.count, "scenarios": results}, indent=2,
