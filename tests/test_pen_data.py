@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from recognizer.constants import JUNK
-from training.pen_data import add_ligature, add_slash, digit_and_part, pair_ink, render_junk
+from training.pen_data import add_ligature, add_slash, pair_ink, render_junk
 from training.pendigits import PenDigit
 from tests.shapes import digit
 
@@ -39,12 +39,6 @@ def test_joined_pairs_have_one_stroke_fewer():
     apart = pair_ink(a, b, rng, join=0.0)
     assert len(joined) == len(a) + len(b) - 1
     assert len(apart) == len(a) + len(b)
-
-
-def test_a_digit_with_part_of_another_has_more_ink_than_the_digit():
-    rng = np.random.default_rng(3)
-    out = [digit_and_part(pen(5), pen(8), rng) for _ in range(10)]
-    assert any(o is not None and len(o) > len(pen(5).strokes) for o in out)
 
 
 @pytest.mark.parametrize("seed", [0, 1])

@@ -3,9 +3,10 @@
 Everything is rendered through ``recognizer.normalize.normalize_crop``, the function the
 recognizer uses at inference, so the CNN learns exactly what pen ink looks like there.
 The junk class is made of what segmentation can get wrong: two digits taken as one
-(apart, overlapping, or joined by the pen's run-on stroke), a digit with part of its
-neighbour, a stroke of a multi-stroke digit alone (the bar of a 5, the "L" of a 4), and
-pieces of a stroke cut in the wrong place. Digit variants include what real hands add:
+(apart, overlapping, or joined by the pen's run-on stroke), a stroke of a multi-stroke
+digit alone (the bar of a 5, the "L" of a 4), and pieces of a stroke cut in the wrong
+place. Junk must not look like a digit: a digit with a bit of its neighbour, or a piece
+of a 7's stroke, often still does, and taught the CNN to reject real 7s. Digit variants include what real hands add:
 a strong slant, a lead-in or run-on to the next digit, and the slash of a slashed zero.
 """
 import numpy as np
@@ -18,6 +19,7 @@ SLANT = (-0.3, 0.5)     # shear x += -y * slant: hands lean right more often and
 LIGATURE = 0.15         # share of digit variants with a lead-in or a run-on stroke
 SLASH = 0.15            # share of zero variants with a slash through them
 FLAG = 0.3              # share of one variants given the flag of a continental "1"
+WHOLE_WHEN_CUT = (1, 7)  # digits whose stroke fragments still look like the digit: no junk
 
 
 def jitter_ink(strokes, rng, slant=SLANT, rotate_deg=10.0, aspect=(0.75, 1.25)):
@@ -114,21 +116,6 @@ def pair_ink(a, b, rng, join=0.3):
     return left + right
 
 
-def digit_and_part(a, b, rng):
-    """A whole digit with a fragment or stroke of its neighbour beside or over it."""
-    h = 100.0
-    left = _place(jitter_ink(a.strokes, rng), h * rng.uniform(0.9, 1.1), 0.0, 0.0)
-    part = stroke_fragment(b, rng, (0.35, 0.7))
-    if part is None:
-        return None
-    part = _place(jitter_ink(part, rng), h * rng.uniform(0.3, 0.8), 0.0, 0.0)
-    edge = max(float(s[:, 0].max()) for s in left)
-    dx = edge + h * rng.uniform(-0.3, 0.1)
-    dy = h * rng.uniform(-0.3, 0.3)
-    part = [s + [dx, dy] for s in part]
-    return left + part if rng.random() < 0.5 else part + left
-
-
 def looks_like_one(strokes):
     """True for nearly straight, roughly vertical ink: a "1", never junk."""
     p = np.concatenate([s[:, :2] for s in strokes])
@@ -180,30 +167,27 @@ def stroke_fragment(digit, rng, share=(0.25, 0.65)):
 
 
 def render_junk(digits, count, seed):
-    """(count, 28, 28) uint8 junk crops: ~40% pairs, ~15% a digit with part of another,
-    ~25% stroke subsets, ~20% fragments."""
+    """(count, 28, 28) uint8 junk crops: ~45% pairs, ~30% stroke subsets, ~25% fragments."""
     rng = np.random.default_rng(seed)
     multi = [d for d in digits if len(d.strokes) > 1]
+    cut = [d for d in digits if d.label not in WHOLE_WHEN_CUT]
     imgs = []
     while len(imgs) < count:
         r = rng.random()
-        if r < 0.4:
+        if r < 0.45:
             a, b = rng.choice(len(digits), 2)
             ink = pair_ink(digits[a].strokes, digits[b].strokes, rng)
-        elif r < 0.55:
-            a, b = rng.choice(len(digits), 2)
-            ink = digit_and_part(digits[a], digits[b], rng)
-            if ink is None:
-                continue
-        elif r < 0.8 and multi:
+        elif r < 0.75 and multi:
             subs = stroke_subsets(multi[int(rng.integers(len(multi)))])
             if not subs:
                 continue
             ink = jitter_ink(subs[int(rng.integers(len(subs)))], rng)
-        else:
-            ink = stroke_fragment(digits[int(rng.integers(len(digits)))], rng)
+        elif cut:
+            ink = stroke_fragment(cut[int(rng.integers(len(cut)))], rng)
             if ink is None:
                 continue
             ink = jitter_ink(ink, rng)
+        else:
+            continue
         imgs.append(normalize_crop(ink, _pen_width(rng)))
     return np.array(imgs, np.uint8).reshape(-1, 28, 28), np.full(count, JUNK, np.uint8)

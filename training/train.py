@@ -17,7 +17,7 @@ from training.data import data_dir, load_mnist
 
 MNIST_VAL = 5000
 PEN_VARIANTS = 5        # jittered renderings of each training pen digit
-JUNK_SHARE = 0.15       # junk crops as a share of the whole training set
+JUNK_SHARE = 0.12       # junk crops as a share of the whole training set
 
 
 def pen_crops(data, seed, limit=None):
