@@ -21,6 +21,8 @@ WINDOW = 6              # a digit's pieces lie within this many neighbours in re
 BEAM = 24               # partial partitions kept per step
 GROUP_BONUS = 0.0       # log-score added per digit: > 0 favours more, smaller groups
 OVERLAP_WEIGHT = 4.0    # how strongly two digits' boxes may not overlap
+MIN_CUT_HEIGHT = 0.4    # a digit cut out of a stroke is at least this share of the height
+SHORT_CUT_PENALTY = 5.0  # log-score taken from one that is shorter
 DOUBT = 0.5             # strokes of a digit less likely than this are cut and read again
 NUM_DIGITS = 10
 
@@ -108,8 +110,8 @@ def _centre_x(piece):
 
 def _candidates(pieces, boxes, order, height):
     """Candidate groups (tuples of piece indices, and as rows (m, MAX_PIECES) for
-    ``group_shapes``) and their geometric priors (m,): each piece alone, and sets of up to MAX_PIECES neighbours within WINDOW in reading
-    order whose ink lies close together."""
+    ``group_shapes``) and their geometric priors (m,): each piece alone, and sets of up to
+    MAX_PIECES neighbours within WINDOW in reading order whose ink lies close together."""
     combos = []
     for r, i in enumerate(order):
         rest = order[r + 1:r + WINDOW]
@@ -119,7 +121,12 @@ def _candidates(pieces, boxes, order, height):
     bbox, width, gap = group_shapes(boxes, box_gaps(boxes), idx, height)
     keep = [k for k in np.flatnonzero(plausible(width, gap) | (idx[:, 1] == idx[:, 0]))
             if _contiguous_cuts(pieces, combos[k])]
-    return [combos[k] for k in keep], idx[keep], group_prior(width[keep], gap[keep])
+    prior = group_prior(width[keep], gap[keep])
+    # A digit made only of pieces cut out of strokes must be of a digit's height: the
+    # flag of a 1 or the link between two joined digits is part of a digit, not one.
+    cut = np.array([sum(p.stroke == q.stroke for q in pieces) > 1 for p in pieces])
+    short = cut[idx[keep]].all(axis=1) & (bbox[keep, 3] - bbox[keep, 1] < MIN_CUT_HEIGHT * height)
+    return [combos[k] for k in keep], idx[keep], prior - SHORT_CUT_PENALTY * short
 
 
 def _contiguous_cuts(pieces, c):

@@ -150,3 +150,17 @@ def test_slanted_writing_is_set_upright_before_boxes_are_compared():
     for p in parts:
         assert np.ptp(upright(p, k)[:, 0]) < 0.3 * np.ptp(p[:, 0])
     assert abs(slant_of([s[:, :2] for s in validate_ink(number("1111")[0])])) < 0.05
+
+
+def test_a_short_piece_cut_out_of_a_stroke_is_no_digit_on_its_own():
+    from segmentation.grouping import SHORT_CUT_PENALTY, _candidates
+
+    flag = np.c_[np.linspace(0, 30, 6), np.linspace(30, 0, 6), np.zeros(6)]     # rises to the top
+    stem = np.c_[np.full(10, 30.0), np.linspace(0, 100, 10), np.zeros(10)]
+    stroke = np.vstack([flag, stem[1:]])
+    pieces = [Piece(0, 0, 6, stroke[:6]), Piece(0, 5, len(stroke), stroke[5:])]
+    boxes = boxes_of([p.points for p in pieces])
+    cands, _, prior = _candidates(pieces, boxes, [0, 1], height=100.0)
+    prior = dict(zip(cands, prior))
+    assert prior[(0,)] <= -SHORT_CUT_PENALTY          # the flag alone
+    assert prior[(1,)] == 0 and prior[(0, 1)] == 0     # the stem, and the whole 1
