@@ -6,7 +6,7 @@ The junk class is made of what segmentation can get wrong: two digits taken as o
 (apart, overlapping, or joined by the pen's run-on stroke), a stroke of a multi-stroke
 digit alone (the bar of a 5, the "L" of a 4), and pieces of a stroke cut in the wrong
 place. Junk must not look like a digit: a digit with a bit of its neighbour, or a piece
-of a 7's stroke, often still does, and taught the CNN to reject real 7s. Digit variants include what real hands add:
+of a 7's or a 2's stroke, often still does, and taught the CNN to reject real 7s. Digit variants include what real hands add:
 a strong slant, a lead-in or run-on to the next digit, and the slash of a slashed zero.
 """
 import numpy as np
@@ -19,7 +19,8 @@ SLANT = (-0.3, 0.5)     # shear x += -y * slant: hands lean right more often and
 LIGATURE = 0.15         # share of digit variants with a lead-in or a run-on stroke
 SLASH = 0.15            # share of zero variants with a slash through them
 FLAG = 0.3              # share of one variants given the flag of a continental "1"
-WHOLE_WHEN_CUT = (1, 7)  # digits whose stroke fragments still look like the digit: no junk
+WHOLE_WHEN_CUT = (1, 2, 7)  # digits whose stroke fragments look like a digit (a 2 cut at its
+                            # bottom corner is an uncrossed 7): never junk
 
 
 def jitter_ink(strokes, rng, slant=SLANT, rotate_deg=10.0, aspect=(0.75, 1.25)):
