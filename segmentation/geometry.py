@@ -8,7 +8,7 @@ import numpy as np
 MAX_WIDTH = 1.3         # digits are rarely wider than this many times their height
 WIDEST = 2.0            # ... and never wider than this (held-out writers' widest: 1.6)
 MAX_GAP = 0.45          # pieces of one digit are never further apart than this (x height)
-OVERLAP_FREE = 0.2      # share of a digit's ink that may lie in another's box without penalty
+OVERLAP_FREE = 0.4      # share of a digit's ink that may lie in another's box without penalty
 
 
 def boxes_of(parts):
