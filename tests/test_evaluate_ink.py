@@ -121,3 +121,4 @@ def test_figures_go_into_the_model_card(tmp_path, capsys, model, data):
     single = got["ink_eval"]["scenarios"]["single"]
     assert single["n"] == 2 and single["target"] == TARGETS["single"]
     assert "--scenario single" in got["ink_eval"]["command"]
+    assert set(got["ink_eval"]["git"]) == {"commit", "dirty"}

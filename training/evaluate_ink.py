@@ -140,6 +140,8 @@ def format_table(results):
 
 def record(card_path, args, results):
     """Put the figures in the model card at ``card_path`` as its ``ink_eval`` entry."""
+    from training.report import git_state
+
     path = Path(card_path)
     card = json.loads(path.read_text()) if path.exists() else {}
     keep = ("n", "exact", "digit_accuracy", "wrong_count", "target", "met", "ms_per_number")
@@ -147,6 +149,7 @@ def record(card_path, args, results):
         "command": (f"inkdigits evaluate-ink --count {args.count} --seed {args.seed}"
                     + "".join(f" --scenario {n}" for n in args.scenario or [])),
         "writers": "held-out pendigits writers " + ", ".join(map(str, sorted(EVAL_WRITERS))),
+        "git": git_state(),      # the segmentation code counts as much as the model
         "scenarios": {n: {k: r[k] for k in keep} for n, r in results.items()},
     }
     path.write_text(json.dumps(card, indent=1, ensure_ascii=False) + "\n")
