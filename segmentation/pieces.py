@@ -9,7 +9,7 @@ import numpy as np
 
 SPECK_SIZE = 0.12       # strokes smaller than this share of the drawing's digit height
 MAX_CUTS = 8            # cut points tried in one stroke
-CORNER_DEG = 50.0       # a turn of the pen this sharp may be where one digit runs into the next
+CORNER_DEG = 75.0       # a turn of the pen this sharp may be where one digit runs into the next
 
 
 @dataclass(frozen=True)
