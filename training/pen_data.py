@@ -16,7 +16,7 @@ from recognizer.normalize import normalize_crop
 
 
 SLANT = (-0.3, 0.5)     # shear x += -y * slant: hands lean right more often and further
-LIGATURE = 0.15         # share of digit variants with a lead-in or a run-on stroke
+LIGATURE = 0.3          # share of digit variants with a lead-in or a run-on stroke
 SLASH = 0.15            # share of zero variants with a slash through them
 FLAG = 0.3              # share of one variants given the flag of a continental "1"
 WHOLE_WHEN_CUT = (1, 2, 7)  # digits whose stroke fragments look like a digit (a 2 cut at its
@@ -101,7 +101,7 @@ def _place(strokes, height, x0, y_mid):
     return [(s[:, :2] - lo) * k + off for s in strokes]
 
 
-def pair_ink(a, b, rng, join=0.3):
+def pair_ink(a, b, rng, join=0.5):
     """Two digits written next to each other by one hand (one slant), taken as one group:
     apart, overlapping (slanted writing kerns), or joined in one stroke (share ``join``)."""
     h = 100.0
