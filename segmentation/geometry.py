@@ -40,6 +40,12 @@ def box_gaps(boxes):
     return np.hypot(gx, gy)
 
 
+def joint_boxes(boxes, groups):
+    """(m, 4) box around each group's pieces; ``groups`` is (m, k) indices into ``boxes``."""
+    b = np.asarray(boxes)[groups]                        # (m, k, 4)
+    return np.concatenate([b[:, :, :2].min(axis=1), b[:, :, 2:].max(axis=1)], axis=1)
+
+
 def group_shapes(boxes, gaps, groups, height):
     """Joint boxes (m, 4), widths (m,) and linking gaps (m,) of m groups of pieces.
 
@@ -48,8 +54,7 @@ def group_shapes(boxes, gaps, groups, height):
     The linking gap is the largest gap single-linkage needs to join the group's boxes:
     the minimax path distance, by Floyd-Warshall over the k pieces.
     """
-    b = boxes[groups]                                    # (m, k, 4)
-    joint = np.concatenate([b[:, :, :2].min(axis=1), b[:, :, 2:].max(axis=1)], axis=1)
+    joint = joint_boxes(boxes, groups)
     s = np.maximum(np.maximum(joint[:, 3] - joint[:, 1], 0.5 * height), 1e-9)
     d = gaps[groups[:, :, None], groups[:, None, :]]     # (m, k, k)
     for k in range(groups.shape[1]):

@@ -13,7 +13,7 @@ from itertools import combinations
 
 import numpy as np
 
-from segmentation.geometry import (box_gaps, boxes_of, group_prior, group_shapes,
+from segmentation.geometry import (box_gaps, boxes_of, group_prior, group_shapes, joint_boxes,
                                    overlap_penalties, plausible, slant_of, upright)
 from segmentation.pieces import digit_height, find_specks, split_piece, stroke_pieces
 
@@ -91,8 +91,7 @@ def _read(pieces, height, scorer, cache, n_best):
     cands, idx, prior = _candidates(pieces, boxes, order, height)
     slant = slant_of([p.points for p in pieces])
     straight = [upright(p.points, slant) for p in pieces]
-    bbox = group_shapes(boxes_of(straight), np.zeros((len(pieces), len(pieces))), idx, height)[0]
-    pen = overlap_penalties(straight, idx, bbox, OVERLAP_WEIGHT)
+    pen = overlap_penalties(straight, idx, joint_boxes(boxes_of(straight), idx), OVERLAP_WEIGHT)
     keys = [_key([pieces[i] for i in c]) for c in cands]
     new = [k for k in range(len(cands)) if keys[k] not in cache]
     if new:

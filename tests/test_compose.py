@@ -4,18 +4,14 @@ import pytest
 
 from segmentation import validate_ink
 from training.compose import SCENARIOS, bank_from_digits, compose, generate
-from training.data import data_dir
 from training.pendigits import EVAL_WRITERS, PenDigit, load_pendigits
 
 N = 60   # numbers per scenario in these tests
 
 
 @pytest.fixture(scope="module")
-def pendigits():
-    root = data_dir()
-    if root is None or not (root / "pendigits").is_dir():
-        pytest.skip(f"pendigits data absent (looked in {root}; set INKDIGITS_DATA)")
-    return load_pendigits(root)
+def pendigits(pen_data_dir):
+    return load_pendigits(pen_data_dir)
 
 
 @pytest.fixture(scope="module")
