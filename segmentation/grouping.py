@@ -53,15 +53,19 @@ def segment(ink, scorer, n_best=6):
     """Readings of a validated drawing, best first; [] when it holds no digit.
 
     ``ink`` is a list of (N, 3) arrays (see ``validate_ink``); ``scorer(groups)`` takes a
-    list of groups, each a list of (M, 2+) point arrays, and returns ``(probs, crops)``:
+    list of groups, each a list of (M, 2) point arrays (x sheared so that the writing's
+    slant is removed; y as given), and returns ``(probs, crops)``:
     probs (len(groups), 11) with the reject class last, and one crop per group.
     """
     height = digit_height(ink)
     pieces = stroke_pieces(ink, find_specks(ink, height))
     if not pieces:
         return []
+    # Slanted writing is set upright before it is read: the CNN then sees each digit as
+    # MNIST's mostly upright writers drew it, and slanted neighbours stop sharing boxes.
+    slant = slant_of([p.points for p in pieces])
     cache = {}
-    readings = _read(pieces, height, scorer, cache, n_best)
+    readings = _read(pieces, height, slant, scorer, cache, n_best)
     doubtful = {p for g in readings[0][1]
                 if _is_doubtful(cache[_key([pieces[i] for i in g])][0]) for p in g}
     if doubtful:
@@ -69,7 +73,7 @@ def segment(ink, scorer, n_best=6):
         for i, p in enumerate(pieces):
             split.extend(split_piece(p, height) if i in doubtful else [p])
         if len(split) > len(pieces):
-            again = _read(split, height, scorer, cache, n_best)
+            again = _read(split, height, slant, scorer, cache, n_best)
             if again[0][0] > readings[0][0]:
                 pieces, readings = split, again
     return [_to_reading(pieces, groups, text, score, cache)
@@ -84,18 +88,17 @@ def _key(pieces):
     return tuple(sorted((p.stroke, p.start, p.stop) for p in pieces))
 
 
-def _read(pieces, height, scorer, cache, n_best):
+def _read(pieces, height, slant, scorer, cache, n_best):
     """Best partitions of ``pieces``: [(score, [group as tuple of piece indices])]."""
     boxes = boxes_of([p.points for p in pieces])
     order = sorted(range(len(pieces)), key=lambda i: ((boxes[i, 0] + boxes[i, 2]) / 2, i))
     cands, idx, prior = _candidates(pieces, boxes, order, height)
-    slant = slant_of([p.points for p in pieces])
     straight = [upright(p.points, slant) for p in pieces]
     pen = overlap_penalties(straight, idx, joint_boxes(boxes_of(straight), idx), OVERLAP_WEIGHT)
     keys = [_key([pieces[i] for i in c]) for c in cands]
     new = [k for k in range(len(cands)) if keys[k] not in cache]
     if new:
-        groups = [[pieces[i].points for i in cands[k]] for k in new]
+        groups = [[straight[i] for i in cands[k]] for k in new]
         probs, crops = scorer(groups)
         for k, p, crop in zip(new, probs, crops):
             cache[keys[k]] = (np.asarray(p, np.float64), crop)
