@@ -22,10 +22,10 @@ MAX_STROKES = 3         # strokes in one digit (of 7494 pen digits, 9 have three
 WINDOW = 6              # a digit's pieces lie within this many neighbours in reading order
 BEAM = 24               # partial partitions kept per step
 GROUP_BONUS = 0.0       # log-score added per digit: > 0 favours more, smaller groups
-OVERLAP_WEIGHT = 8.0    # how strongly two digits may not hold much of each other's ink
+OVERLAP_WEIGHT = 4.0    # how strongly two digits may not hold much of each other's ink
 MIN_CUT_HEIGHT = 0.4    # a digit cut out of a stroke is at least this share of the height
 SHORT_CUT_PENALTY = 5.0  # log-score taken from one that is shorter
-DOUBT = 0.5             # strokes of a digit less likely than this are cut and read again
+DOUBT = 0.65            # strokes of a digit less likely than this are cut and read again
 NUM_DIGITS = 10
 
 

@@ -153,6 +153,21 @@ def test_slanted_writing_is_set_upright_before_boxes_are_compared():
     assert abs(slant_of([s[:, :2] for s in validate_ink(number("1111")[0])])) < 0.05
 
 
+def test_the_scorer_sees_slanted_writing_upright():
+    strokes, owners = number("1471", slant=0.4)
+    seen = []
+    score = oracle(validate_ink(strokes), owners, "1471")
+
+    def recording(groups):
+        seen.extend(groups)
+        return score(groups)
+    assert segment(validate_ink(strokes), recording)[0].text == "1471"
+    lean = lambda p: np.ptp(p[:, 0]) / np.ptp(p[:, 1])
+    drawn = [lean(s) for s in (strokes[0], strokes[-1])]                # the 1s' stems
+    seen_ones = [lean(g[0]) for g in seen if len(g) == 1 and len(g[0]) == len(strokes[0])]
+    assert min(drawn) > 0.4 and seen_ones and max(seen_ones) < 0.5 * min(drawn)
+
+
 def test_a_short_piece_cut_out_of_a_stroke_is_no_digit_on_its_own():
     from segmentation.grouping import SHORT_CUT_PENALTY, _candidates
 
