@@ -3,8 +3,7 @@ import numpy as np
 import pytest
 
 from recognizer.constants import JUNK
-from segmentation.geometry import slant_of, upright
-from training.pen_data import add_ligature, add_slash, pair_ink, render_junk, set_upright
+from training.pen_data import add_ligature, add_slash, pair_ink, render_junk
 from training.pendigits import PenDigit
 from tests.shapes import digit
 
@@ -31,15 +30,6 @@ def test_a_slash_crosses_the_zero_from_corner_to_corner():
     slash = out[-1]
     assert np.ptp(slash[:, 0]) >= 0.99 * (hi - lo)[0]
     assert np.ptp(slash[:, 1]) >= 0.99 * (hi - lo)[1]
-
-
-def test_a_slanted_digit_is_set_upright_as_recognition_sets_a_drawing():
-    strokes = [s[:, :2] for s in pen(4).strokes]
-    leaning = [upright(s, -0.4) for s in strokes]
-    assert slant_of(leaning) > 0.3
-    straight = set_upright(leaning)
-    assert abs(slant_of(straight)) < 0.02
-    assert [len(s) for s in straight] == [len(s) for s in strokes]
 
 
 def test_joined_pairs_have_one_stroke_fewer():

@@ -13,13 +13,9 @@ import numpy as np
 
 from recognizer.constants import JUNK, PEN_WIDTH
 from recognizer.normalize import normalize_crop
-from segmentation.geometry import slant_of, upright
 
 
 SLANT = (-0.3, 0.5)     # shear x += -y * slant: hands lean right more often and further
-UPRIGHT = 0.5           # share of digit variants first set upright by their own slant, as
-                        # recognition sets a drawing upright by its writing's slant
-RESIDUAL_SLANT = (-0.15, 0.15)  # then a digit's own lean differs from its writing's by this
 LIGATURE = 0.3          # share of digit variants with a lead-in or a run-on stroke
 SLASH = 0.15            # share of zero variants with a slash through them
 FLAG = 0.3              # share of one variants given the flag of a continental "1"
@@ -36,13 +32,6 @@ def jitter_ink(strokes, rng, slant=SLANT, rotate_deg=10.0, aspect=(0.75, 1.25)):
     return [np.asarray(s, float)[:, :2] @ m.T for s in strokes]
 
 
-def set_upright(strokes):
-    """The strokes sheared so that their own slant (``slant_of``) is removed; x/y only."""
-    xy = [np.asarray(s, float)[:, :2] for s in strokes]
-    k = slant_of([s for s in xy if len(s) > 1])
-    return [upright(s, k) for s in xy]
-
-
 def _pen_width(rng):
     return PEN_WIDTH * rng.uniform(0.75, 1.3)
 
@@ -53,12 +42,7 @@ def render_digits(digits, variants, seed):
     imgs, labels = [], []
     for d in digits:
         for v in range(variants):
-            if v == 0:
-                ink = d.strokes
-            elif rng.random() < UPRIGHT:
-                ink = jitter_ink(set_upright(d.strokes), rng, slant=RESIDUAL_SLANT)
-            else:
-                ink = jitter_ink(d.strokes, rng)
+            ink = d.strokes if v == 0 else jitter_ink(d.strokes, rng)
             if v and d.label == 1 and rng.random() < FLAG:
                 ink = add_ligature(ink, rng, lead_in=True, angle=(30.0, 70.0), length=(0.15, 0.4))
             elif v and rng.random() < LIGATURE:
