@@ -25,6 +25,8 @@ GROUP_BONUS = 0.0       # log-score added per digit: > 0 favours more, smaller g
 OVERLAP_WEIGHT = 4.0    # how strongly two digits may not hold much of each other's ink
 MIN_CUT_HEIGHT = 0.4    # a digit cut out of a stroke is at least this share of the height
 SHORT_CUT_PENALTY = 5.0  # log-score taken from one that is shorter
+SLANT_MIN_WIDTH = 1.1   # a drawing narrower than this many digit heights is one digit: its
+                        # steep moves (a 7's diagonal) tell its shape, not the hand's slant
 DOUBT = 0.65            # strokes of a digit less likely than this are cut and read again
 NUM_DIGITS = 10
 
@@ -63,7 +65,10 @@ def segment(ink, scorer, n_best=6):
         return []
     # Slanted writing is set upright before it is read: the CNN then sees each digit as
     # MNIST's mostly upright writers drew it, and slanted neighbours stop sharing boxes.
+    # A lone digit is read as drawn.
     slant = slant_of([p.points for p in pieces])
+    if np.ptp(np.concatenate([p.points[:, 0] for p in pieces])) < SLANT_MIN_WIDTH * height:
+        slant = 0.0
     cache = {}
     readings = _read(pieces, height, slant, scorer, cache, n_best)
     doubtful = {p for g in readings[0][1]

@@ -168,6 +168,18 @@ def test_the_scorer_sees_slanted_writing_upright():
     assert min(drawn) > 0.4 and seen_ones and max(seen_ones) < 0.5 * min(drawn)
 
 
+def test_a_lone_digit_is_scored_as_drawn():
+    strokes, owners = number("7", slant=0.4)
+    seen = []
+    score = oracle(validate_ink(strokes), owners, "7")
+
+    def recording(groups):
+        seen.extend(groups)
+        return score(groups)
+    assert segment(validate_ink(strokes), recording)[0].text == "7"
+    assert np.allclose(seen[0][0], strokes[0][:, :2])
+
+
 def test_a_short_piece_cut_out_of_a_stroke_is_no_digit_on_its_own():
     from segmentation.grouping import SHORT_CUT_PENALTY, _candidates
 
