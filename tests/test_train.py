@@ -23,6 +23,8 @@ def test_smoke_run_writes_model_card_and_plots(smoke_run):
     card = json.loads((smoke_run / "model_card.json").read_text())
     assert card["command"].startswith("inkdigits train")
     assert 0.0 <= card["test"]["accuracy"] <= 1.0 and card["test"]["images"] == 10000
+    config = json.loads((smoke_run / "config.json").read_text())
+    assert card["git"] == config["git"]           # recorded when training started
 
 
 def test_saved_model_reads_back_through_the_library(smoke_run):

@@ -78,7 +78,7 @@ def _card(out, model, history, config, seconds, data, metrics):
         "epochs": _epochs(history, config.get("monitor", "val_accuracy")),  # as train.py
         "data": {"dir": str(root) if root else "keras.datasets.mnist",
                  "sha256": file_hashes(data)},
-        "git": git_state(),
+        "git": config.get("git") or git_state(),   # the code as training started
         "versions": {"python": platform.python_version(), "tensorflow": tf.__version__,
                      "keras": keras.__version__, "numpy": np.__version__},
         "model_file": _file_info(out / MODEL_FILE),

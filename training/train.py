@@ -133,6 +133,7 @@ def main(args):
 
     from training.data import DataError
     from training.model import build_model
+    from training.report import git_state
 
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -140,6 +141,7 @@ def main(args):
     config = {k: v for k, v in vars(args).items() if k not in ("run", "argv")}
     config["command"] = "inkdigits " + " ".join(getattr(args, "argv", sys.argv[1:]))
     config["data"] = str(data_dir(args.data)) if data_dir(args.data) else None
+    config["git"] = git_state()     # before training: the tree may change while it runs
     try:
         train, val = prepare_data(args)
     except DataError as exc:
