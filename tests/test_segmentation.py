@@ -153,15 +153,21 @@ def test_slanted_writing_is_set_upright_before_boxes_are_compared():
     assert abs(slant_of([s[:, :2] for s in validate_ink(number("1111")[0])])) < 0.05
 
 
-def test_the_scorer_sees_slanted_writing_upright():
-    strokes, owners = number("1471", slant=0.4)
-    seen = []
-    score = oracle(validate_ink(strokes), owners, "1471")
+def read_seen(text, slant):
+    """The best reading of ``text`` written with ``slant``, and every group the scorer saw."""
+    strokes, owners = number(text, slant=slant)
+    ink = validate_ink(strokes)
+    score, seen = oracle(ink, owners, text), []
 
     def recording(groups):
         seen.extend(groups)
         return score(groups)
-    assert segment(validate_ink(strokes), recording)[0].text == "1471"
+    return strokes, segment(ink, recording)[0], seen
+
+
+def test_the_scorer_sees_slanted_writing_upright():
+    strokes, best, seen = read_seen("1471", slant=0.4)
+    assert best.text == "1471"
     lean = lambda p: np.ptp(p[:, 0]) / np.ptp(p[:, 1])
     drawn = [lean(s) for s in (strokes[0], strokes[-1])]                # the 1s' stems
     seen_ones = [lean(g[0]) for g in seen if len(g) == 1 and len(g[0]) == len(strokes[0])]
@@ -169,14 +175,8 @@ def test_the_scorer_sees_slanted_writing_upright():
 
 
 def test_a_lone_digit_is_scored_as_drawn():
-    strokes, owners = number("7", slant=0.4)
-    seen = []
-    score = oracle(validate_ink(strokes), owners, "7")
-
-    def recording(groups):
-        seen.extend(groups)
-        return score(groups)
-    assert segment(validate_ink(strokes), recording)[0].text == "7"
+    strokes, best, seen = read_seen("7", slant=0.4)
+    assert best.text == "7"
     assert np.allclose(seen[0][0], strokes[0][:, :2])
 
 
