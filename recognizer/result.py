@@ -15,7 +15,7 @@ class Digit:
     probabilities: list           # 10 floats, digits 0-9, summing to at most 1 (rest: reject)
     bbox: tuple                   # (x0, y0, x1, y1) in input coordinates
     strokes: list                 # indices of the input strokes this digit uses
-    crop: np.ndarray = field(repr=False, default=None)  # (28, 28) uint8: what the CNN saw
+    crop: np.ndarray = field(repr=False, default=None)  # (28, 28) uint8: what the CNN saw (upright)
 
 
 @dataclass

@@ -180,6 +180,44 @@ def test_a_lone_digit_is_scored_as_drawn():
     assert np.allclose(seen[0][0], strokes[0][:, :2])
 
 
+def _unsure_upright_one(ink, owners, text):
+    """The oracle, except that the first stroke (a 1) set upright reads 7 (0.6) or 1 (0.35),
+    and as drawn reads 1 (0.95); every batch it is given is recorded."""
+    truth, calls = oracle(ink, owners, text), []
+    first = _key(ink[0][:, :2])
+    lean = lambda p: np.ptp(p[:, 0]) / np.ptp(p[:, 1])
+
+    def score(groups):
+        calls.append(groups)
+        probs, crops = truth(groups)
+        for k, g in enumerate(groups):
+            if len(g) == 1 and _key(g[0]) == first:
+                probs[k] = 0.0
+                probs[k, [7, 1]] = (0.6, 0.35) if lean(g[0]) < 0.2 else (0.0, 0.95)
+                probs[k, 10] = 1.0 - probs[k].sum()
+        return probs, crops
+    return score, calls
+
+
+def test_a_digit_unsure_upright_is_read_again_as_drawn():
+    strokes, owners = number("1470", slant=0.4)
+    ink = validate_ink(strokes)
+    score, calls = _unsure_upright_one(ink, owners, "1470")
+    best = segment(ink, score)[0]
+    assert best.text == "1470"
+    assert [len(g) for g in calls[-1]] == [1]                    # only the unsure digit
+    assert np.allclose(calls[-1][0][0], ink[0][:, :2])           # as drawn
+    assert np.allclose(best.groups[0].probabilities[[7, 1]], [0.3, 0.65])
+
+
+def test_upright_writing_is_read_once():
+    strokes, owners = number("1111")
+    ink = validate_ink(strokes)
+    score, calls = _unsure_upright_one(ink, owners, "1111")
+    assert segment(ink, score)[0].text == "7777"        # the as-drawn view is the same
+    assert len(calls) == 1
+
+
 def test_a_short_piece_cut_out_of_a_stroke_is_no_digit_on_its_own():
     from segmentation.grouping import SHORT_CUT_PENALTY, _candidates
 
