@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from recognizer.constants import JUNK
-from training.pen_data import add_ligature, add_slash, pair_ink, render_junk, warp_proportions
+from training.pen_data import add_ligature, add_slash, pair_ink, render_junk
 from training.pendigits import PenDigit
 from tests.shapes import digit
 
@@ -58,15 +58,3 @@ def test_a_flag_rises_to_the_top_of_a_one():
     start, top = flagged[0][0], one[0][0]
     assert start[0] < top[0] and start[1] > top[1]     # from lower left, y down
     assert np.array_equal(flagged[0][-len(one[0]):], one[0])
-
-
-def test_proportions_warp_moves_where_parts_meet_and_keeps_the_box():
-    nine = [np.asarray(s, float)[:, :2] for s in digit("9")]
-    taller_top = warp_proportions(nine, 0.4)
-    before, after = np.concatenate(nine), np.concatenate(taller_top)
-    assert np.allclose(before.min(axis=0), after.min(axis=0))
-    assert np.allclose(before.max(axis=0), after.max(axis=0))
-    middle = (before[:, 1].min() + before[:, 1].max()) / 2
-    k = np.argmin(abs(before[:, 1] - middle))
-    assert after[k, 1] - before[k, 1] == pytest.approx(0.1 * np.ptp(before[:, 1]), rel=0.05)
-    assert np.allclose(after[:, 0], before[:, 0])

@@ -19,36 +19,17 @@ SLANT = (-0.3, 0.5)     # shear x += -y * slant: hands lean right more often and
 LIGATURE = 0.3          # share of digit variants with a lead-in or a run-on stroke
 SLASH = 0.15            # share of zero variants with a slash through them
 FLAG = 0.3              # share of one variants given the flag of a continental "1"
-PROPORTION = 0.4        # how far parts of a digit grow or shrink (see ``warp_proportions``)
 WHOLE_WHEN_CUT = (1, 2, 7)  # digits whose stroke fragments look like a digit (a 2 cut at its
                             # bottom corner is an uncrossed 7): never junk
 
 
-def jitter_ink(strokes, rng, slant=SLANT, rotate_deg=10.0, aspect=(0.75, 1.25),
-               proportion=PROPORTION):
-    """A random variant of a digit's strokes (proportions, slant, rotation, aspect), x/y only."""
-    strokes = warp_proportions(strokes, rng.uniform(-proportion, proportion),
-                               rng.uniform(-proportion, proportion) / 2)
+def jitter_ink(strokes, rng, slant=SLANT, rotate_deg=10.0, aspect=(0.75, 1.25)):
+    """A random affine variant of a digit's strokes (slant, rotation, aspect), x/y only."""
     a = np.deg2rad(rng.uniform(-rotate_deg, rotate_deg))
     m = np.array([[np.cos(a), -np.sin(a)], [np.sin(a), np.cos(a)]])
     m = m @ np.array([[1.0, rng.uniform(*slant)], [0.0, 1.0]])
     m = m @ np.diag([rng.uniform(*aspect), 1.0])
-    return [s @ m.T for s in strokes]
-
-
-def warp_proportions(strokes, ky, kx=0.0):
-    """Strokes with their top part ``1 + ky`` times as tall as before and the bottom part
-    ``1 - ky`` (``kx``: left and right parts): hands differ in where a digit's parts meet,
-    such as the size of a 9's loop, more than an affine map can show. Box is kept."""
-    strokes = [np.asarray(s, float)[:, :2] for s in strokes]
-    p = np.concatenate(strokes)
-    lo, span = p.min(axis=0), np.maximum(np.ptp(p, axis=0), 1e-9)
-    k = np.array([kx, ky])
-    out = []
-    for s in strokes:
-        u = (s - lo) / span
-        out.append((u + k * u * (1 - u)) * span + lo)
-    return out
+    return [np.asarray(s, float)[:, :2] @ m.T for s in strokes]
 
 
 def _pen_width(rng):
