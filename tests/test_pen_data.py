@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from recognizer.constants import JUNK
-from training.pen_data import add_ligature, add_slash, pair_ink, render_junk
+from training.pen_data import add_ligature, add_slash, pair_ink, render_junk, thin_out
 from training.pendigits import PenDigit
 from tests.shapes import digit
 
@@ -58,3 +58,11 @@ def test_a_flag_rises_to_the_top_of_a_one():
     start, top = flagged[0][0], one[0][0]
     assert start[0] < top[0] and start[1] > top[1]     # from lower left, y down
     assert np.array_equal(flagged[0][-len(one[0]):], one[0])
+
+
+def test_thinned_out_ink_keeps_every_kth_point_and_both_ends():
+    strokes = [np.arange(20.0).reshape(10, 2), np.zeros((2, 2))]
+    thin = thin_out(strokes, 3)
+    assert [len(s) for s in thin] == [4, 2]          # points 0, 3, 6 and 9
+    assert np.array_equal(thin[0][[0, -1]], strokes[0][[0, -1]])
+    assert np.array_equal(thin[0][1], strokes[0][3])
