@@ -47,6 +47,13 @@ def _evaluate(sub):
     p.set_defaults(run="training.evaluate:main")
 
 
+def _positive(text):
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
 def _evaluate_ink(sub):
     p = sub.add_parser("evaluate-ink", help="read numbers composed from held-out pen writers")
     p.add_argument("--model", default=None)
@@ -54,6 +61,8 @@ def _evaluate_ink(sub):
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--count", type=int, default=300, help="numbers per scenario")
     p.add_argument("--scenario", action="append", default=None, help="only these scenarios")
+    p.add_argument("--every", type=_positive, default=1, metavar="K",
+                   help="keep every K-th pen point: ink from a device that samples less often")
     p.add_argument("--json", action="store_true")
     p.add_argument("--save-errors", default=None, metavar="DIR",
                    help="write each misread drawing there as JSON (for `inkdigits recognize`)")

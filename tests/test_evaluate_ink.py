@@ -52,7 +52,7 @@ def test_score():
 
 def args(**kw):
     base = dict(model=None, data=None, seed=0, count=3, scenario=None, json=False,
-                save_errors=None, card=None)
+                save_errors=None, card=None, every=1)
     return Namespace(**{**base, **kw})
 
 
@@ -122,3 +122,26 @@ def test_figures_go_into_the_model_card(tmp_path, capsys, model, data):
     assert single["n"] == 2 and single["target"] == TARGETS["single"]
     assert "--scenario single" in got["ink_eval"]["command"]
     assert set(got["ink_eval"]["git"]) == {"commit", "dirty"}
+
+
+def test_sparse_ink_keeps_every_kth_pen_point(tmp_path, capsys, model, data):
+    assert main(args(model=model, data=data, scenario=["clean"], count=2, every=3,
+                     save_errors=str(tmp_path), json=True)) == 0
+    assert json.loads(capsys.readouterr().out)["every"] == 3
+    from training.compose import generate, load_bank
+
+    dense = generate("clean", 2, seed=0, bank=load_bank(data))
+    saved = sorted(tmp_path.glob("clean-*.json"))
+    assert saved                      # an untrained model misreads most numbers
+    for f in saved:
+        k = int(f.stem.split("-")[1])
+        sparse = json.loads(f.read_text())["strokes"]
+        assert [len(s) for s in sparse] == [(len(s) - 2) // 3 + 2 for s in dense[k].strokes]
+
+
+def test_every_must_be_positive(capsys):
+    from inkdigits.cli import main as cli
+
+    with pytest.raises(SystemExit):
+        cli(["evaluate-ink", "--every", "0"])
+    assert "must be at least 1" in capsys.readouterr().err

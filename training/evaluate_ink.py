@@ -8,9 +8,11 @@ import json
 import sys
 import time
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 from training.compose import SCENARIOS, generate, load_bank
+from training.pen_data import thin_out
 from training.pendigits import EVAL_WRITERS
 
 # Number exact-match (%) the issue asks for, on held-out writers.
@@ -65,14 +67,19 @@ def score(truths, readings):
     }
 
 
-def evaluate(rec, scenario, count, seed, bank, save_errors=None):
+def evaluate(rec, scenario, count, seed, bank, save_errors=None, every=1):
     """Scores of ``rec`` on ``count`` numbers of ``scenario``, with timing and examples.
+
+    ``every`` > 1 keeps only every so many pen points of each stroke (and its last), as a
+    device that samples the pen less often would send them.
 
     With ``save_errors`` (a directory), each misread drawing is written there as
     ``<scenario>-<index>.json``: ``{"strokes", "text", "read", "writer"}``, which
     ``inkdigits recognize`` reads back.
     """
     samples = generate(scenario, count, seed=seed, bank=bank)
+    if every > 1:
+        samples = [replace(s, strokes=thin_out(s.strokes, every)) for s in samples]
     if samples:
         rec.recognize(samples[0].strokes)   # warm: loading and tracing are not timed
     readings, start = [], time.perf_counter()
@@ -147,6 +154,7 @@ def record(card_path, args, results):
     keep = ("n", "exact", "digit_accuracy", "wrong_count", "target", "met", "ms_per_number")
     card["ink_eval"] = {
         "command": (f"inkdigits evaluate-ink --count {args.count} --seed {args.seed}"
+                    + (f" --every {args.every}" if args.every > 1 else "")
                     + "".join(f" --scenario {n}" for n in args.scenario or [])),
         "writers": "held-out pendigits writers " + ", ".join(map(str, sorted(EVAL_WRITERS))),
         "git": git_state(),      # the segmentation code counts as much as the model
@@ -169,8 +177,8 @@ def main(args):
     try:
         bank = load_bank(args.data)
         rec = NumberRecognizer.load(args.model)
-        results = {n: evaluate(rec, n, args.count, args.seed, bank, args.save_errors)
-                   for n in names}
+        results = {n: evaluate(rec, n, args.count, args.seed, bank, args.save_errors,
+                               args.every) for n in names}
     except (DataError, ModelError, OSError) as exc:
         print(f"inkdigits evaluate-ink: {exc}", file=sys.stderr)
         return 2
@@ -178,10 +186,12 @@ def main(args):
         record(args.card, args, results)
     if args.json:
         print(json.dumps({"model": str(rec.path or "shipped"), "seed": args.seed,
-                          "count": args.count, "scenarios": results}, indent=2,
+                          "count": args.count, "every": args.every, "scenarios": results},
+                         indent=2,
                          ensure_ascii=False))
     else:
         print(f"held-out writers, seed {args.seed}, {args.count} numbers per scenario, "
-              f"model {rec.path or 'shipped'}")
+              f"model {rec.path or 'shipped'}"
+              + (f", every {args.every}th pen point" if args.every > 1 else ""))
         print(format_table(results))
     return 0
