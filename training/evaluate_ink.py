@@ -192,6 +192,6 @@ def main(args):
     else:
         print(f"held-out writers, seed {args.seed}, {args.count} numbers per scenario, "
               f"model {rec.path or 'shipped'}"
-              + (f", every {args.every}th pen point" if args.every > 1 else ""))
+              + (f", 1 pen point in {args.every}" if args.every > 1 else ""))
         print(format_table(results))
     return 0
