@@ -19,7 +19,6 @@ SLANT = (-0.3, 0.5)     # shear x += -y * slant: hands lean right more often and
 LIGATURE = 0.3          # share of digit variants with a lead-in or a run-on stroke
 SLASH = 0.15            # share of zero variants with a slash through them
 FLAG = 0.3              # share of one variants given the flag of a continental "1"
-SPARSE = 0.3            # share of digit variants drawn from every 2nd or 3rd point only
 WHOLE_WHEN_CUT = (1, 2, 7)  # digits whose stroke fragments look like a digit (a 2 cut at its
                             # bottom corner is an uncrossed 7): never junk
 
@@ -50,8 +49,6 @@ def render_digits(digits, variants, seed):
                 ink = add_ligature(ink, rng)
             if v and d.label == 0 and rng.random() < SLASH:
                 ink = add_slash(ink, rng)
-            if v and rng.random() < SPARSE:
-                ink = thin_out(ink, int(rng.integers(2, 4)))
             imgs.append(normalize_crop(ink, _pen_width(rng)))
             labels.append(d.label)
     return np.array(imgs, np.uint8).reshape(-1, 28, 28), np.array(labels, np.uint8)
