@@ -93,3 +93,27 @@ def overlap_penalties(parts, groups, boxes, weight):
     out = -weight * np.maximum(0.0, share - OVERLAP_FREE)
     np.fill_diagonal(out, 0.0)
     return out
+
+
+def loops_at_top(parts, max_points=256):
+    """Whether a stroke of the group crosses itself in the top half of the group's box:
+    the loop of a 9 (or an 8), which a 7 almost never has, even where the loop is so
+    flat that the 28x28 crop shows only a thick bar."""
+    parts = [np.asarray(p, np.float64)[:, :2] for p in parts if len(p) > 3]
+    if not parts:
+        return False
+    ys = np.concatenate([p[:, 1] for p in parts])
+    middle = (ys.min() + ys.max()) / 2
+    for p in parts:
+        p = p[::-(-len(p) // max_points)]     # a bounded number of segments to compare
+        a, b = p[:-1], p[1:]
+
+        def side(p0, p1, q):
+            d = p1 - p0
+            return np.sign(d[..., 0] * (q[..., 1] - p0[..., 1]) - d[..., 1] * (q[..., 0] - p0[..., 0]))
+        s1 = side(a[:, None], b[:, None], a[None]) * side(a[:, None], b[:, None], b[None])
+        s2 = side(a[None], b[None], a[:, None]) * side(a[None], b[None], b[:, None])
+        i, _ = np.nonzero(np.triu((s1 < 0) & (s2 < 0), 2))   # segments that are not neighbours
+        if ((a[i, 1] + b[i, 1]) / 2 < middle).any():
+            return True
+    return False

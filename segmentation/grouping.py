@@ -6,8 +6,8 @@ picks the partition of the pieces into digits with the best total of log-probabi
 and geometric evidence (width, gaps, and how much of one digit's ink lies in another's
 box with the writing set upright). The strokes of a digit that reads doubtfully are cut
 at their turning points and corners and searched again, for digits written without
-lifting the pen. Digits of slanted writing that read doubtfully upright are read as
-drawn too, and the mean of both views decides.
+lifting the pen. Digits that still read doubtfully get a second look: in slanted
+writing they are read as drawn too, and a stroke that loops at the top counts as evidence.
 """
 from dataclasses import dataclass
 from itertools import combinations
@@ -15,7 +15,7 @@ from itertools import combinations
 import numpy as np
 
 from segmentation.geometry import (box_gaps, boxes_of, group_prior, group_shapes, joint_boxes,
-                                   overlap_penalties, plausible, slant_of, upright)
+                                   loops_at_top, overlap_penalties, plausible, slant_of, upright)
 from segmentation.pieces import digit_height, find_specks, split_piece, stroke_pieces
 
 MAX_PIECES = 4          # pieces in one digit
@@ -29,8 +29,11 @@ SHORT_CUT_PENALTY = 5.0  # log-score taken from one that is shorter
 SLANT_MIN_WIDTH = 1.1   # a drawing narrower than this many digit heights is one digit: its
                         # steep moves (a 7's diagonal) tell its shape, not the hand's slant
 SECOND_VIEW_SLANT = 0.05  # writing leaning less than this reads the same both ways
-SECOND_VIEW_MARGIN = 2.0  # partitions this far (log-score) below the best are not read again
-SURE = 0.7               # a digit read upright at least this likely is not read again
+SECOND_LOOK_MARGIN = 2.0  # partitions this far (log-score) below the best get no second look
+SURE = 0.7               # a digit read at least this likely gets no second look
+# Share of each digit's pen samples (training writers) with a stroke crossing itself in the
+# top half: `python -m training.loop_rates` measures it, and a test checks it is current.
+LOOP_RATES = (0.215, 0.271, 0.002, 0.077, 0.083, 0.047, 0.042, 0.023, 0.569, 0.674)
 DOUBT = 0.65            # strokes of a digit less likely than this are cut and read again
 NUM_DIGITS = 10
 
@@ -86,37 +89,43 @@ def segment(ink, scorer, n_best=6):
             again = _read(split, height, slant, scorer, cache, n_best)
             if again[0][0] > readings[0][0]:
                 pieces, readings = split, again
-    if abs(slant) >= SECOND_VIEW_SLANT:
-        readings = _second_view(pieces, readings, scorer, cache)
+    readings = _look_again(pieces, readings, scorer, cache, slant)
     return [_to_reading(pieces, groups, text, score, cache)
             for score, groups, text in _texts(readings, pieces, cache, n_best)]
 
 
-def _second_view(pieces, readings, scorer, cache):
-    """The best partitions re-scored with their doubtful digits also read as drawn.
+def _look_again(pieces, readings, scorer, cache, slant):
+    """The best partitions re-scored after a second look at the digits read doubtfully.
 
     Setting slanted writing upright helps the search (neighbours stop sharing boxes) but
-    costs some digits their shape: a flagged 1 set upright looks like a 7. For a digit the
-    upright view is unsure of, the mean of both views' probabilities reads more digits
-    right than either. Only groups of the partitions near the best are read again, in one
-    small batch, and most drawings have none."""
+    costs some digits their shape: a flagged 1 set upright looks like a 7. For a doubtful
+    digit the mean of both views' probabilities reads more digits right than either.
+    And the pen's path shows what the crop may not: a stroke that loops at the top makes
+    a 9 or an 8 likelier and a 7 much less (``LOOP_RATES``). Only groups of the partitions
+    near the best are looked at, in one small batch; most drawings have none."""
     top = readings[0][0]
     members = {}
     for score, groups in readings:
-        if score >= top - SECOND_VIEW_MARGIN:
+        if score >= top - SECOND_LOOK_MARGIN:
             for g in groups:
                 m = [pieces[i] for i in g]
                 members.setdefault(_key(m), m)
     todo = [k for k, m in members.items() if _is_unsure(cache[k][0])]
     if not todo:
         return readings
-    probs, _ = scorer([[p.points[:, :2] for p in members[k]] for k in todo])
-    gain = {}
-    for k, drawn in zip(todo, probs):
-        straight, crop = cache[k]
-        mean = (straight + np.asarray(drawn, np.float64)) / 2
-        cache[k] = (mean, crop)
-        gain[k] = _log_best(mean) - _log_best(straight)
+    first = {k: cache[k][0] for k in todo}
+    if abs(slant) >= SECOND_VIEW_SLANT:
+        drawn, _ = scorer([[p.points[:, :2] for p in members[k]] for k in todo])
+        for k, p in zip(todo, drawn):
+            cache[k] = ((first[k] + np.asarray(p, np.float64)) / 2, cache[k][1])
+    rates = np.asarray(LOOP_RATES)
+    for k in todo:
+        if loops_at_top([p.points for p in members[k]]):
+            probs = cache[k][0].copy()
+            digits = probs[:NUM_DIGITS] * rates
+            probs[:NUM_DIGITS] = digits * probs[:NUM_DIGITS].sum() / max(digits.sum(), 1e-12)
+            cache[k] = (probs, cache[k][1])
+    gain = {k: _log_best(cache[k][0]) - _log_best(first[k]) for k in todo}
     out = [(s + sum(gain.get(_key([pieces[i] for i in g]), 0.0) for g in groups), groups)
            for s, groups in readings]
     return sorted(out, key=lambda t: -t[0])

@@ -8,8 +8,8 @@ import numpy as np
 from shapes import digit, number
 
 from segmentation import segment, validate_ink
-from segmentation.geometry import (box_gaps, boxes_of, group_shapes, overlap_penalties,
-                                   slant_of, upright)
+from segmentation.geometry import (box_gaps, boxes_of, group_shapes, loops_at_top,
+                                   overlap_penalties, slant_of, upright)
 from segmentation.pieces import Piece, cut_points, digit_height, find_specks, split_piece
 
 
@@ -216,6 +216,33 @@ def test_upright_writing_is_read_once():
     score, calls = _unsure_upright_one(ink, owners, "1111")
     assert segment(ink, score)[0].text == "7777"        # the as-drawn view is the same
     assert len(calls) == 1
+
+
+def _polyline(*pts, n=400):
+    pts = np.array(pts, float) * 100
+    t = np.linspace(0, len(pts) - 1, n)
+    return np.column_stack([np.interp(t, np.arange(len(pts)), pts[:, j]) for j in (0, 1)])
+
+
+FLAT_LOOP_NINE = _polyline((0, 0), (0.6, 0.2), (0.6, 0), (0, 0.2), (0.3, 1.0))
+
+
+def test_a_stroke_crossing_itself_near_the_top_loops_at_the_top():
+    assert loops_at_top([FLAT_LOOP_NINE])                       # 400 points, thinned
+    upside_down = FLAT_LOOP_NINE * [1, -1]
+    assert not loops_at_top([upside_down])                      # a loop at the bottom
+    assert not loops_at_top([_polyline((0, 0), (0.6, 0), (0.2, 1.0))])       # a 7
+    assert not loops_at_top([FLAT_LOOP_NINE[:150], FLAT_LOOP_NINE[150:]])   # no stroke crosses itself
+
+
+def test_a_doubtful_digit_that_loops_at_the_top_is_not_a_seven():
+    def doubtful_seven(groups):
+        probs = np.zeros((len(groups), 11))
+        probs[:, [7, 9, 10]] = (0.5, 0.3, 0.2)
+        return probs, [None] * len(groups)
+    seven = _polyline((0, 0), (0.6, 0), (0.2, 1.0))
+    assert segment(validate_ink([FLAT_LOOP_NINE]), doubtful_seven)[0].text == "9"
+    assert segment(validate_ink([seven]), doubtful_seven)[0].text == "7"
 
 
 def test_a_short_piece_cut_out_of_a_stroke_is_no_digit_on_its_own():
