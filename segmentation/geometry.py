@@ -117,3 +117,14 @@ def loops_at_top(parts, max_points=256):
         if ((a[i, 1] + b[i, 1]) / 2 < middle).any():
             return True
     return False
+
+
+def starts_rising(parts, rise=0.25):
+    """Whether the first stroke climbs more than ``rise`` of the group's height before its
+    highest point: the flag of a 1 (or the start of a 2), where a 7 starts with its bar."""
+    parts = [np.asarray(p, np.float64)[:, :2] for p in parts if len(p)]
+    if not parts:
+        return False
+    height = np.ptp(np.concatenate(parts)[:, 1])
+    first = parts[0][:, 1]
+    return height > 0 and first[0] - first.min() > rise * height

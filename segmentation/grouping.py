@@ -7,7 +7,8 @@ and geometric evidence (width, gaps, and how much of one digit's ink lies in ano
 box with the writing set upright). The strokes of a digit that reads doubtfully are cut
 at their turning points and corners and searched again, for digits written without
 lifting the pen. Digits that still read doubtfully get a second look: in slanted
-writing they are read as drawn too, and a stroke that loops at the top counts as evidence.
+writing they are read as drawn too, and the pen's path counts as evidence (a loop at the
+top, a flag).
 """
 from dataclasses import dataclass
 from itertools import combinations
@@ -15,7 +16,8 @@ from itertools import combinations
 import numpy as np
 
 from segmentation.geometry import (box_gaps, boxes_of, group_prior, group_shapes, joint_boxes,
-                                   loops_at_top, overlap_penalties, plausible, slant_of, upright)
+                                   loops_at_top, overlap_penalties, plausible, slant_of,
+                                   starts_rising, upright)
 from segmentation.pieces import digit_height, find_specks, split_piece, stroke_pieces
 
 MAX_PIECES = 4          # pieces in one digit
@@ -31,9 +33,11 @@ SLANT_MIN_WIDTH = 1.1   # a drawing narrower than this many digit heights is one
 SECOND_VIEW_SLANT = 0.05  # writing leaning less than this reads the same both ways
 SECOND_LOOK_MARGIN = 2.0  # partitions this far (log-score) below the best get no second look
 SURE = 0.7               # a digit read at least this likely gets no second look
-# Share of each digit's pen samples (training writers) with a stroke crossing itself in the
-# top half: `python -m training.loop_rates` measures it, and a test checks it is current.
+# Share of each digit's pen samples (training writers) whose path shows it: a stroke
+# crossing itself in the top half (``loops_at_top``), a first stroke that climbs before its
+# top (``starts_rising``). `python -m training.pen_evidence` measures them; a test checks.
 LOOP_RATES = (0.215, 0.271, 0.002, 0.077, 0.083, 0.047, 0.042, 0.023, 0.569, 0.674)
+RISE_RATES = (0.245, 0.906, 0.458, 0.125, 0.003, 0.008, 0.005, 0.032, 0.312, 0.290)
 DOUBT = 0.65            # strokes of a digit less likely than this are cut and read again
 NUM_DIGITS = 10
 
@@ -101,8 +105,11 @@ def _look_again(pieces, readings, scorer, cache, slant):
     costs some digits their shape: a flagged 1 set upright looks like a 7. For a doubtful
     digit the mean of both views' probabilities reads more digits right than either.
     And the pen's path shows what the crop may not: a stroke that loops at the top makes
-    a 9 or an 8 likelier and a 7 much less (``LOOP_RATES``). Only groups of the partitions
-    near the best are looked at, in one small batch; most drawings have none."""
+    a 9 or an 8 likelier and a 7 much less (``LOOP_RATES``); a first stroke that climbs
+    to its top is a 1's flag far more often than a 7's bar (``RISE_RATES``). Only the
+    evidence that is there counts: its absence says little (most 9s loop, not all).
+    Only groups of the partitions near the best get a second look, in one small batch.
+    Most drawings have none."""
     top = readings[0][0]
     members = {}
     for score, groups in readings:
@@ -118,13 +125,13 @@ def _look_again(pieces, readings, scorer, cache, slant):
         drawn, _ = scorer([[p.points[:, :2] for p in members[k]] for k in todo])
         for k, p in zip(todo, drawn):
             cache[k] = ((first[k] + np.asarray(p, np.float64)) / 2, cache[k][1])
-    rates = np.asarray(LOOP_RATES)
     for k in todo:
-        if loops_at_top([p.points for p in members[k]]):
-            probs = cache[k][0].copy()
-            digits = probs[:NUM_DIGITS] * rates
-            probs[:NUM_DIGITS] = digits * probs[:NUM_DIGITS].sum() / max(digits.sum(), 1e-12)
-            cache[k] = (probs, cache[k][1])
+        for test, rates in ((loops_at_top, LOOP_RATES), (starts_rising, RISE_RATES)):
+            if test([p.points for p in members[k]]):
+                probs = cache[k][0].copy()
+                digits = probs[:NUM_DIGITS] * np.asarray(rates)
+                probs[:NUM_DIGITS] = digits * probs[:NUM_DIGITS].sum() / max(digits.sum(), 1e-12)
+                cache[k] = (probs, cache[k][1])
     gain = {k: _log_best(cache[k][0]) - _log_best(first[k]) for k in todo}
     out = [(s + sum(gain.get(_key([pieces[i] for i in g]), 0.0) for g in groups), groups)
            for s, groups in readings]

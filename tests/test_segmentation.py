@@ -5,11 +5,12 @@ true digit, and "junk" for anything else, so these tests check the search and th
 geometry, not the CNN (test_recognize.py does that on the shipped model).
 """
 import numpy as np
+import pytest
 from shapes import digit, number
 
 from segmentation import segment, validate_ink
 from segmentation.geometry import (box_gaps, boxes_of, group_shapes, loops_at_top,
-                                   overlap_penalties, slant_of, upright)
+                                   overlap_penalties, slant_of, starts_rising, upright)
 from segmentation.pieces import Piece, cut_points, digit_height, find_specks, split_piece
 
 
@@ -235,14 +236,28 @@ def test_a_stroke_crossing_itself_near_the_top_loops_at_the_top():
     assert not loops_at_top([FLAT_LOOP_NINE[:150], FLAT_LOOP_NINE[150:]])   # no stroke crosses itself
 
 
-def test_a_doubtful_digit_that_loops_at_the_top_is_not_a_seven():
-    def doubtful_seven(groups):
-        probs = np.zeros((len(groups), 11))
-        probs[:, [7, 9, 10]] = (0.5, 0.3, 0.2)
-        return probs, [None] * len(groups)
-    seven = _polyline((0, 0), (0.6, 0), (0.2, 1.0))
-    assert segment(validate_ink([FLAT_LOOP_NINE]), doubtful_seven)[0].text == "9"
-    assert segment(validate_ink([seven]), doubtful_seven)[0].text == "7"
+FLAGGED_ONE = _polyline((0, 0.4), (0.5, 0), (0.3, 1.0))
+
+
+def test_a_first_stroke_climbing_to_its_top_starts_rising():
+    assert starts_rising([FLAGGED_ONE])
+    assert not starts_rising([_polyline((0, 0), (0.6, 0), (0.2, 1.0))])        # a 7's bar
+    assert not starts_rising([_polyline((0.6, 0.0), (0.5, 1.0)), FLAGGED_ONE])  # first stroke
+
+
+def doubtful_seven(groups):
+    probs = np.zeros((len(groups), 11))
+    probs[:, [7, 9, 1, 10]] = (0.45, 0.25, 0.2, 0.1)
+    return probs, [None] * len(groups)
+
+
+@pytest.mark.parametrize("ink, text", [
+    ([FLAT_LOOP_NINE], "9"),
+    ([FLAGGED_ONE], "1"),
+    ([_polyline((0, 0), (0.6, 0), (0.2, 1.0))], "7"),        # no evidence: as the CNN says
+])
+def test_the_pen_path_is_evidence_for_a_doubtful_digit(ink, text):
+    assert segment(validate_ink(ink), doubtful_seven)[0].text == text
 
 
 def test_a_short_piece_cut_out_of_a_stroke_is_no_digit_on_its_own():
