@@ -128,3 +128,17 @@ def starts_rising(parts, rise=0.25):
     height = np.ptp(np.concatenate(parts)[:, 1])
     first = parts[0][:, 1]
     return height > 0 and first[0] - first.min() > rise * height
+
+
+def starts_leftward(parts, share=0.2, shift=0.1):
+    """Whether the first stroke, over its first ``share`` of length, moves left by more than
+    ``shift`` of the group's height: the pen going round a 9's loop or a 0, where a 7's bar,
+    a 1 and a 2 start rightward or down."""
+    parts = [np.asarray(p, np.float64)[:, :2] for p in parts if len(p)]
+    if not parts or len(parts[0]) < 2:
+        return False
+    height = np.ptp(np.concatenate(parts)[:, 1])
+    first = parts[0]
+    arc = np.r_[0.0, np.cumsum(np.linalg.norm(np.diff(first, axis=0), axis=1))]
+    j = min(max(int(np.searchsorted(arc, share * arc[-1])), 1), len(first) - 1)
+    return height > 0 and first[0, 0] - first[j, 0] > shift * height

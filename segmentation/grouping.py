@@ -17,7 +17,7 @@ import numpy as np
 
 from segmentation.geometry import (box_gaps, boxes_of, group_prior, group_shapes, joint_boxes,
                                    loops_at_top, overlap_penalties, plausible, slant_of,
-                                   starts_rising, upright)
+                                   starts_leftward, starts_rising, upright)
 from segmentation.pieces import digit_height, find_specks, split_piece, stroke_pieces
 
 MAX_PIECES = 4          # pieces in one digit
@@ -35,9 +35,11 @@ SECOND_LOOK_MARGIN = 2.0  # partitions this far (log-score) below the best get n
 SURE = 0.7               # a digit read at least this likely gets no second look
 # Share of each digit's pen samples (training writers) whose path shows it: a stroke
 # crossing itself in the top half (``loops_at_top``), a first stroke that climbs before its
-# top (``starts_rising``). `python -m training.pen_evidence` measures them; a test checks.
-LOOP_RATES = (0.215, 0.271, 0.002, 0.077, 0.083, 0.047, 0.042, 0.023, 0.569, 0.674)
-RISE_RATES = (0.245, 0.906, 0.458, 0.125, 0.003, 0.008, 0.005, 0.032, 0.312, 0.290)
+# top (``starts_rising``) or starts leftward (``starts_leftward``).
+# `python -m training.pen_evidence` measures them; a test checks they are current.
+LOOP_RATES = (0.216, 0.271, 0.003, 0.078, 0.084, 0.048, 0.043, 0.025, 0.569, 0.674)
+RISE_RATES = (0.245, 0.905, 0.459, 0.126, 0.005, 0.010, 0.007, 0.034, 0.313, 0.291)
+LEFT_RATES = (0.675, 0.017, 0.002, 0.002, 0.456, 0.478, 0.962, 0.003, 0.466, 0.641)
 DOUBT = 0.65            # strokes of a digit less likely than this are cut and read again
 NUM_DIGITS = 10
 
@@ -106,7 +108,8 @@ def _look_again(pieces, readings, scorer, cache, slant):
     digit the mean of both views' probabilities reads more digits right than either.
     And the pen's path shows what the crop may not: a stroke that loops at the top makes
     a 9 or an 8 likelier and a 7 much less (``LOOP_RATES``); a first stroke that climbs
-    to its top is a 1's flag far more often than a 7's bar (``RISE_RATES``). Only the
+    to its top is a 1's flag far more often than a 7's bar (``RISE_RATES``), and one that
+    starts leftward goes round a loop (``LEFT_RATES``). Only the
     evidence that is there counts: its absence says little (most 9s loop, not all).
     Only groups of the partitions near the best get a second look, in one small batch.
     Most drawings have none."""
@@ -126,7 +129,8 @@ def _look_again(pieces, readings, scorer, cache, slant):
         for k, p in zip(todo, drawn):
             cache[k] = ((first[k] + np.asarray(p, np.float64)) / 2, cache[k][1])
     for k in todo:
-        for test, rates in ((loops_at_top, LOOP_RATES), (starts_rising, RISE_RATES)):
+        for test, rates in ((loops_at_top, LOOP_RATES), (starts_rising, RISE_RATES),
+                            (starts_leftward, LEFT_RATES)):
             if test([p.points for p in members[k]]):
                 probs = cache[k][0].copy()
                 digits = probs[:NUM_DIGITS] * np.asarray(rates)

@@ -15,7 +15,9 @@ def test_rates_in_the_code_are_the_measured_ones(pen_data_dir, name):
 
 def test_the_evidence_tells_sevens_from_nines_and_ones():
     loop, rise = np.array(grouping.LOOP_RATES), np.array(grouping.RISE_RATES)
-    assert loop[9] > 20 * loop[7] and rise[1] > 20 * rise[7]
+    left = np.array(grouping.LEFT_RATES)
+    assert loop[9] > 20 * loop[7] and rise[1] > 20 * rise[7] and left[9] > 20 * left[7]
+    assert all(0 < r < 1 for r in np.concatenate([loop, rise, left]))   # evidence, no veto
 
 
 def test_the_command_prints_the_tables(pen_data_dir, capsys):

@@ -8,9 +8,11 @@ import numpy as np
 import pytest
 from shapes import digit, number
 
+import segmentation.grouping as grouping
 from segmentation import segment, validate_ink
 from segmentation.geometry import (box_gaps, boxes_of, group_shapes, loops_at_top,
-                                   overlap_penalties, slant_of, starts_rising, upright)
+                                   overlap_penalties, slant_of, starts_leftward, starts_rising,
+                                   upright)
 from segmentation.pieces import Piece, cut_points, digit_height, find_specks, split_piece
 
 
@@ -200,7 +202,9 @@ def _unsure_upright_one(ink, owners, text):
     return score, calls
 
 
-def test_a_digit_unsure_upright_is_read_again_as_drawn():
+def test_a_digit_unsure_upright_is_read_again_as_drawn(monkeypatch):
+    for name in ("LOOP_RATES", "RISE_RATES", "LEFT_RATES"):   # the views alone decide
+        monkeypatch.setattr(grouping, name, (0.5,) * 10)
     strokes, owners = number("1470", slant=0.4)
     ink = validate_ink(strokes)
     score, calls = _unsure_upright_one(ink, owners, "1470")
@@ -245,6 +249,16 @@ def test_a_first_stroke_climbing_to_its_top_starts_rising():
     assert not starts_rising([_polyline((0.6, 0.0), (0.5, 1.0)), FLAGGED_ONE])  # first stroke
 
 
+OPEN_NINE = _polyline((0.5, 0), (0, 0.1), (0.1, 0.4), (0.5, 0.35), (0.45, 1.0))   # no crossing
+
+
+def test_a_first_stroke_going_round_to_the_left_starts_leftward():
+    assert starts_leftward([OPEN_NINE])
+    assert not starts_leftward([_polyline((0, 0), (0.6, 0), (0.2, 1.0))])       # a 7's bar
+    assert not starts_leftward([FLAGGED_ONE])
+    assert not loops_at_top([OPEN_NINE]) and not starts_rising([OPEN_NINE])
+
+
 def doubtful_seven(groups):
     probs = np.zeros((len(groups), 11))
     probs[:, [7, 9, 1, 10]] = (0.45, 0.25, 0.2, 0.1)
@@ -254,6 +268,7 @@ def doubtful_seven(groups):
 @pytest.mark.parametrize("ink, text", [
     ([FLAT_LOOP_NINE], "9"),
     ([FLAGGED_ONE], "1"),
+    ([OPEN_NINE], "9"),
     ([_polyline((0, 0), (0.6, 0), (0.2, 1.0))], "7"),        # no evidence: as the CNN says
 ])
 def test_the_pen_path_is_evidence_for_a_doubtful_digit(ink, text):

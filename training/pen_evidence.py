@@ -10,19 +10,21 @@ import argparse
 
 import numpy as np
 
-from segmentation.geometry import loops_at_top, starts_rising
+from segmentation.geometry import loops_at_top, starts_leftward, starts_rising
 from training.pendigits import load_pendigits, split_writers
 
-FEATURES = {"LOOP_RATES": loops_at_top, "RISE_RATES": starts_rising}
+FEATURES = {"LOOP_RATES": loops_at_top, "RISE_RATES": starts_rising,
+            "LEFT_RATES": starts_leftward}
 
 
 def feature_rates(digits, feature):
-    """(10,) share of ``digits`` (PenDigit) of each label whose strokes show ``feature``."""
+    """(10,) share of ``digits`` (PenDigit) of each label whose strokes show ``feature``,
+    with one sample of each kind added (Laplace): never seen is not impossible."""
     hits, counts = np.zeros(10), np.zeros(10)
     for d in digits:
         counts[d.label] += 1
         hits[d.label] += feature(d.strokes)
-    return hits / np.maximum(counts, 1)
+    return (hits + 1) / (counts + 2)
 
 
 def main(argv=None):
