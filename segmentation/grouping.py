@@ -8,7 +8,7 @@ box with the writing set upright). The strokes of a digit that reads doubtfully 
 at their turning points and corners and searched again, for digits written without
 lifting the pen. Digits that still read doubtfully get a second look: in slanted
 writing they are read as drawn too, and the pen's path counts as evidence (a loop at the
-top, a flag).
+top, a flag, a start to the left).
 """
 from dataclasses import dataclass
 from itertools import combinations
@@ -109,10 +109,9 @@ def _look_again(pieces, readings, scorer, cache, slant):
     And the pen's path shows what the crop may not: a stroke that loops at the top makes
     a 9 or an 8 likelier and a 7 much less (``LOOP_RATES``); a first stroke that climbs
     to its top is a 1's flag far more often than a 7's bar (``RISE_RATES``), and one that
-    starts leftward goes round a loop (``LEFT_RATES``). Only the
-    evidence that is there counts: its absence says little (most 9s loop, not all).
-    Only groups of the partitions near the best get a second look, in one small batch.
-    Most drawings have none."""
+    starts leftward goes round a loop (``LEFT_RATES``). Only evidence that is there
+    counts: its absence says little (most 9s loop, not all). Only groups of the partitions
+    near the best get a second look, in one small batch; most drawings have none."""
     top = readings[0][0]
     members = {}
     for score, groups in readings:
@@ -132,14 +131,20 @@ def _look_again(pieces, readings, scorer, cache, slant):
         for test, rates in ((loops_at_top, LOOP_RATES), (starts_rising, RISE_RATES),
                             (starts_leftward, LEFT_RATES)):
             if test([p.points for p in members[k]]):
-                probs = cache[k][0].copy()
-                digits = probs[:NUM_DIGITS] * np.asarray(rates)
-                probs[:NUM_DIGITS] = digits * probs[:NUM_DIGITS].sum() / max(digits.sum(), 1e-12)
-                cache[k] = (probs, cache[k][1])
+                cache[k] = (_weigh(cache[k][0], rates), cache[k][1])
     gain = {k: _log_best(cache[k][0]) - _log_best(first[k]) for k in todo}
     out = [(s + sum(gain.get(_key([pieces[i] for i in g]), 0.0) for g in groups), groups)
            for s, groups in readings]
     return sorted(out, key=lambda t: -t[0])
+
+
+def _weigh(probs, rates):
+    """``probs`` with each digit's share times its rate, the digits' total kept (Bayes'
+    rule for one piece of evidence; the reject share is left as it is)."""
+    out = np.array(probs, np.float64)
+    digits = out[:NUM_DIGITS] * np.asarray(rates)
+    out[:NUM_DIGITS] = digits * out[:NUM_DIGITS].sum() / max(digits.sum(), 1e-12)
+    return out
 
 
 def _log_best(probs):

@@ -187,8 +187,7 @@ def main(args):
     if args.json:
         print(json.dumps({"model": str(rec.path or "shipped"), "seed": args.seed,
                           "count": args.count, "every": args.every, "scenarios": results},
-                         indent=2,
-                         ensure_ascii=False))
+                         indent=2, ensure_ascii=False))
     else:
         print(f"held-out writers, seed {args.seed}, {args.count} numbers per scenario, "
               f"model {rec.path or 'shipped'}"

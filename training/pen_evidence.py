@@ -1,10 +1,11 @@
 """How often each digit's pen path shows a feature, on the training writers.
 
 ``python -m training.pen_evidence [--data DIR]`` prints the tables that
-``segmentation.grouping`` holds as ``LOOP_RATES`` and ``RISE_RATES``: the share of each
-digit's pen samples with a stroke crossing itself in the top half
-(``segmentation.geometry.loops_at_top``) and with a first stroke that climbs before its
-top (``starts_rising``). Segmentation uses them as evidence for doubtful digits.
+``segmentation.grouping`` holds as ``LOOP_RATES``, ``RISE_RATES`` and ``LEFT_RATES``: the
+share of each digit's pen samples with a stroke crossing itself in the top half
+(``segmentation.geometry.loops_at_top``), with a first stroke that climbs before its top
+(``starts_rising``), and with one that starts leftward (``starts_leftward``).
+Segmentation uses them as evidence for doubtful digits.
 """
 import argparse
 
