@@ -122,23 +122,26 @@ def loops_at_top(parts, max_points=256):
 def starts_rising(parts, rise=0.25):
     """Whether the first stroke climbs more than ``rise`` of the group's height before its
     highest point: the flag of a 1 (or the start of a 2), where a 7 starts with its bar."""
-    parts = [np.asarray(p, np.float64)[:, :2] for p in parts if len(p)]
-    if not parts:
-        return False
-    height = np.ptp(np.concatenate(parts)[:, 1])
-    first = parts[0][:, 1]
-    return height > 0 and first[0] - first.min() > rise * height
+    first, height = _first_stroke(parts)
+    return height > 0 and first[0, 1] - first[:, 1].min() > rise * height
 
 
 def starts_leftward(parts, share=0.2, shift=0.1):
     """Whether the first stroke, over its first ``share`` of length, moves left by more than
     ``shift`` of the group's height: the pen going round a 9's loop or a 0, where a 7's bar,
     a 1 and a 2 start rightward or down."""
-    parts = [np.asarray(p, np.float64)[:, :2] for p in parts if len(p)]
-    if not parts or len(parts[0]) < 2:
+    first, height = _first_stroke(parts)
+    if height <= 0 or len(first) < 2:
         return False
-    height = np.ptp(np.concatenate(parts)[:, 1])
-    first = parts[0]
     arc = np.r_[0.0, np.cumsum(np.linalg.norm(np.diff(first, axis=0), axis=1))]
     j = min(max(int(np.searchsorted(arc, share * arc[-1])), 1), len(first) - 1)
-    return height > 0 and first[0, 0] - first[j, 0] > shift * height
+    return first[0, 0] - first[j, 0] > shift * height
+
+
+def _first_stroke(parts):
+    """The group's first non-empty stroke as (M, 2) points, and the group's height
+    (0 for no ink)."""
+    parts = [np.asarray(p, np.float64)[:, :2] for p in parts if len(p)]
+    if not parts:
+        return np.zeros((0, 2)), 0.0
+    return parts[0], float(np.ptp(np.concatenate(parts)[:, 1]))

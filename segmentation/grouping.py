@@ -86,7 +86,7 @@ def segment(ink, scorer, n_best=6):
     cache = {}
     readings = _read(pieces, height, slant, scorer, cache, n_best)
     doubtful = {p for g in readings[0][1]
-                if _is_doubtful(cache[_key([pieces[i] for i in g])][0]) for p in g}
+                if _best(cache[_key([pieces[i] for i in g])][0]) < DOUBT for p in g}
     if doubtful:
         split = []
         for i, p in enumerate(pieces):
@@ -119,7 +119,7 @@ def _look_again(pieces, readings, scorer, cache, slant):
             for g in groups:
                 m = [pieces[i] for i in g]
                 members.setdefault(_key(m), m)
-    todo = [k for k, m in members.items() if _is_unsure(cache[k][0])]
+    todo = [k for k in members if _best(cache[k][0]) < SURE]
     if not todo:
         return readings
     first = {k: cache[k][0] for k in todo}
@@ -147,16 +147,13 @@ def _weigh(probs, rates):
     return out
 
 
+def _best(probs):
+    """The probability of the likeliest digit."""
+    return float(np.max(probs[:NUM_DIGITS]))
+
+
 def _log_best(probs):
-    return float(np.log(max(np.max(probs[:NUM_DIGITS]), 1e-9)))
-
-
-def _is_unsure(probs):
-    return float(np.max(probs[:NUM_DIGITS])) < SURE
-
-
-def _is_doubtful(probs):
-    return float(np.max(probs[:NUM_DIGITS])) < DOUBT
+    return float(np.log(max(_best(probs), 1e-9)))
 
 
 def _key(pieces):
