@@ -40,6 +40,21 @@ def _train(sub):
     p.set_defaults(run="training.train:main")
 
 
+def _train_pen_path(sub):
+    p = sub.add_parser("train-pen-path",
+                       help="train the pen-path reader and write model and card")
+    p.add_argument("--data", default=None, help="data directory (default: $INKDIGITS_DATA)")
+    p.add_argument("--epochs", type=int, default=8)
+    p.add_argument("--variants", type=_positive, default=20,
+                   help="paths per training digit: as written, then random variants")
+    p.add_argument("--out", required=True, help="output directory")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--batch-size", type=int, default=128)
+    p.add_argument("--limit", type=int, default=None,
+                   help="use only this many training digits (smoke runs)")
+    p.set_defaults(run="training.train_pen_path:main")
+
+
 def _evaluate(sub):
     p = sub.add_parser("evaluate", help="MNIST test accuracy and most confused pairs")
     p.add_argument("--model", default=None, help="model file (default: the shipped model)")
@@ -54,9 +69,15 @@ def _positive(text):
     return value
 
 
+def _path_model(text):
+    return False if text == "none" else text
+
+
 def _evaluate_ink(sub):
     p = sub.add_parser("evaluate-ink", help="read numbers composed from held-out pen writers")
     p.add_argument("--model", default=None)
+    p.add_argument("--path-model", type=_path_model, default=None, metavar="FILE",
+                   help="pen-path reader (default: the shipped one; none: the CNN alone)")
     p.add_argument("--data", default=None)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--count", type=int, default=300, help="numbers per scenario")
@@ -82,7 +103,7 @@ def _recognize(sub):
 def build_parser():
     parser = argparse.ArgumentParser(prog="inkdigits", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
-    for add in (_serve, _train, _evaluate, _evaluate_ink, _recognize, _samples):
+    for add in (_serve, _train, _train_pen_path, _evaluate, _evaluate_ink, _recognize, _samples):
         add(sub)
     return parser
 

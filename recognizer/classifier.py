@@ -1,13 +1,18 @@
-"""Loading the CNN and calling it fast: a traced function, not ``model.predict``."""
+"""Loading the models and calling them fast: a traced function, not ``model.predict``.
+
+Two models: the digit CNN reads 28x28 crops; the pen-path reader reads a digit's
+``pen_path.path_features`` and is asked only about digits the CNN is unsure of."""
 import threading
 from pathlib import Path
 
 import numpy as np
 
-from recognizer.constants import CROP_SIZE, NUM_CLASSES
+from recognizer.constants import CROP_SIZE, NUM_CLASSES, NUM_DIGITS
+from recognizer.pen_path import PATH_FEATURES, PATH_POINTS
 
 MODELS_DIR = Path(__file__).parent / "models"
 SHIPPED_MODEL = MODELS_DIR / "digits.keras"
+SHIPPED_PATH_MODEL = MODELS_DIR / "pen_path.keras"
 
 
 class ModelError(Exception):
@@ -15,51 +20,68 @@ class ModelError(Exception):
 
 
 class Classifier:
-    """A Keras model behind one traced TensorFlow function; safe to call from many threads."""
+    """A Keras model behind one traced TensorFlow function; safe to call from many threads.
 
-    def __init__(self, model):
+    Takes (N, 28, 28) uint8 crops, or with ``paths=True`` (N, 32, 5) float32 pen-path
+    features, and returns (N, classes) softmax probabilities."""
+
+    def __init__(self, model, paths=False):
         import tensorflow as tf
 
+        shape, dtype = ((PATH_POINTS, PATH_FEATURES), tf.float32) if paths else \
+            ((CROP_SIZE, CROP_SIZE), tf.uint8)
+        outs = (NUM_DIGITS,) if paths else (NUM_DIGITS, NUM_CLASSES)
         out = model.output_shape[-1]
-        if tuple(model.input_shape[1:3]) != (CROP_SIZE, CROP_SIZE) or out not in (10, NUM_CLASSES):
+        if tuple(model.input_shape[1:1 + len(shape)]) != shape or out not in outs:
             raise ModelError(f"model takes {model.input_shape} and returns {model.output_shape}; "
-                             f"expected (None, 28, 28, 1) -> (None, 10 or {NUM_CLASSES})")
+                             f"expected (None, {', '.join(map(str, shape))}, ...) -> "
+                             f"(None, {' or '.join(map(str, outs))})")
         self.model = model
         self.num_classes = out
+        self.input_shape = shape
+        self.dtype = np.dtype(dtype.as_numpy_dtype)
         self._tf = tf
-        spec = tf.TensorSpec((None, CROP_SIZE, CROP_SIZE), tf.uint8)
+        spec = tf.TensorSpec((None, *shape), dtype)
         # The concrete graph is called directly: tf.function's dispatch costs ~0.5 ms a call.
-        self._fn = tf.function(self._forward, input_signature=[spec]).get_concrete_function()
+        forward = self._paths if paths else self._crops
+        self._fn = tf.function(forward, input_signature=[spec]).get_concrete_function()
         self._lock = threading.Lock()
 
-    def _forward(self, crops):
+    def _crops(self, crops):
         x = self._tf.cast(crops, self._tf.float32)[..., None] / 255.0
         return self.model(x, training=False)
 
-    def __call__(self, crops):
-        """(N, 28, 28) uint8 crops -> (N, num_classes) float32 softmax probabilities."""
-        crops = np.asarray(crops)
-        if crops.ndim != 3 or crops.shape[1:] != (CROP_SIZE, CROP_SIZE):
-            raise ValueError(f"crops must have shape (N, 28, 28), got {crops.shape}")
-        if crops.dtype != np.uint8:
-            raise ValueError(f"crops must be uint8 0-255, got {crops.dtype}")
-        if len(crops) == 0:
+    def _paths(self, features):
+        return self.model(features, training=False)
+
+    def __call__(self, inputs):
+        """(N, *input_shape) inputs of ``dtype`` -> (N, num_classes) float32 probabilities."""
+        inputs = np.asarray(inputs)
+        if inputs.ndim != 3 or inputs.shape[1:] != self.input_shape:
+            raise ValueError(f"inputs must have shape (N, {', '.join(map(str, self.input_shape))}),"
+                             f" got {inputs.shape}")
+        if inputs.dtype != self.dtype:
+            raise ValueError(f"inputs must be {self.dtype}, got {inputs.dtype}")
+        if len(inputs) == 0:
             return np.zeros((0, self.num_classes), np.float32)
         # One traced graph serves every batch size; the lock keeps Keras' layer state
         # (and TF's per-function caches) out of concurrent first calls.
         with self._lock:
-            return self._fn(crops).numpy()
+            return self._fn(inputs).numpy()
 
 
-def load_classifier(path=None):
-    """Read a ``.keras`` model (default: the shipped one) and wrap it for fast calls."""
-    path = Path(path) if path is not None else SHIPPED_MODEL
+def load_classifier(path=None, paths=False):
+    """Read a ``.keras`` model (default: the shipped digit CNN, or with ``paths`` the
+    shipped pen-path reader) and wrap it for fast calls."""
+    default = SHIPPED_PATH_MODEL if paths else SHIPPED_MODEL
+    path = Path(path) if path is not None else default
     if not path.is_file():
-        raise ModelError(f"{path}: model file not found (train one with `inkdigits train`)")
+        trainer = "train-pen-path" if paths else "train"
+        raise ModelError(f"{path}: model file not found (train one with `inkdigits {trainer}`)")
     import keras
 
     try:
         model = keras.saving.load_model(path, compile=False)
     except Exception as exc:  # Keras raises many types for a bad archive
         raise ModelError(f"{path}: not a readable Keras model ({exc})") from None
-    return Classifier(model)
+    return Classifier(model, paths)

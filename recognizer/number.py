@@ -6,23 +6,33 @@ import numpy as np
 from recognizer.classifier import load_classifier
 from recognizer.constants import NUM_DIGITS
 from recognizer.normalize import normalize_many
+from recognizer.pen_path import path_features_many
 from recognizer.result import Alternative, Digit, Recognition
 from segmentation import InkLimits, segment, validate_ink
 
 
 class NumberRecognizer:
-    """Reads numbers from ink. Create with :meth:`load`; the model loads on first use."""
+    """Reads numbers from ink. Create with :meth:`load`; the models load on first use.
 
-    def __init__(self, path=None, limits=InkLimits(), classifier=None):
+    Two models: the digit CNN (``path``) reads every candidate crop; the pen-path reader
+    (``path_model``) reads the order of the strokes of digits the CNN is unsure of.
+    """
+
+    def __init__(self, path=None, limits=InkLimits(), classifier=None, path_model=None,
+                 path_reader=None):
         self.path = path
         self.limits = limits
+        self.path_model = path_model
         self._classifier = classifier
+        self._path_reader = path_reader
         self._lock = threading.Lock()
 
     @classmethod
-    def load(cls, path=None, limits=InkLimits()):
-        """A recognizer for the model at ``path`` (default: the model shipped in the package)."""
-        return cls(path, limits)
+    def load(cls, path=None, limits=InkLimits(), path_model=None):
+        """A recognizer for the digit CNN at ``path`` (default: the model shipped in the
+        package) and the pen-path reader at ``path_model`` (default: the shipped one;
+        False: none, the CNN alone decides)."""
+        return cls(path, limits, path_model=path_model)
 
     @property
     def classifier(self):
@@ -31,6 +41,15 @@ class NumberRecognizer:
                 if self._classifier is None:
                     self._classifier = load_classifier(self.path)
         return self._classifier
+
+    @property
+    def path_reader(self):
+        """The pen-path reader, or None when the recognizer was made without one."""
+        if self._path_reader is None and self.path_model is not False:
+            with self._lock:
+                if self._path_reader is None:
+                    self._path_reader = load_classifier(self.path_model, paths=True)
+        return self._path_reader
 
     def classify(self, crops):
         """(N, 28, 28) uint8 MNIST-normalised crops -> (N, 10) digit probabilities.
@@ -47,13 +66,18 @@ class NumberRecognizer:
             probs = np.concatenate([probs, np.zeros((len(probs), 1), probs.dtype)], axis=1)
         return probs, crops
 
+    def score_paths(self, groups):
+        """Digit probabilities (M, 10) read from the pen's path of M groups of strokes."""
+        return self.path_reader(path_features_many(groups))
+
     def recognize(self, strokes):
         """Read the number drawn by ``strokes`` (pen order; see ``segmentation`` for units).
 
         Raises ``InvalidInk`` for malformed ink; an empty drawing gives ``text == ""``.
         """
         ink = validate_ink(strokes, self.limits)
-        parts = segment(ink, self.score_groups)
+        paths = self.score_paths if self.path_reader is not None else None
+        parts = segment(ink, self.score_groups, path_scorer=paths)
         if not parts:
             return Recognition(text="", digits=[], alternatives=[], score=0.0)
         best = parts[0]

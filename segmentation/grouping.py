@@ -7,8 +7,8 @@ and geometric evidence (width, gaps, and how much of one digit's ink lies in ano
 box with the writing set upright). The strokes of a digit that reads doubtfully are cut
 at their turning points and corners and searched again, for digits written without
 lifting the pen. Digits that still read doubtfully get a second look: in slanted
-writing they are read as drawn too, and the pen's path counts as evidence (a loop at the
-top, a flag, a start to the left).
+writing they are read as drawn too, and the caller's ``path_scorer`` reads the order in
+which the pen drew them.
 """
 from dataclasses import dataclass
 from itertools import combinations
@@ -16,8 +16,7 @@ from itertools import combinations
 import numpy as np
 
 from segmentation.geometry import (box_gaps, boxes_of, group_prior, group_shapes, joint_boxes,
-                                   loops_at_top, overlap_penalties, plausible, slant_of,
-                                   starts_leftward, starts_rising, upright)
+                                   overlap_penalties, plausible, slant_of, upright)
 from segmentation.pieces import digit_height, find_specks, split_piece, stroke_pieces
 
 MAX_PIECES = 4          # pieces in one digit
@@ -33,13 +32,9 @@ SLANT_MIN_WIDTH = 1.1   # a drawing narrower than this many digit heights is one
 SECOND_VIEW_SLANT = 0.05  # writing leaning less than this reads the same both ways
 SECOND_LOOK_MARGIN = 2.0  # partitions this far (log-score) below the best get no second look
 SURE = 0.7               # a digit read at least this likely gets no second look
-# Share of each digit's pen samples (training writers) whose path shows it: a stroke
-# crossing itself in the top half (``loops_at_top``), a first stroke that climbs before its
-# top (``starts_rising``) or starts leftward (``starts_leftward``).
-# `python -m training.pen_evidence` measures them; a test checks they are current.
-LOOP_RATES = (0.216, 0.271, 0.003, 0.078, 0.084, 0.048, 0.043, 0.025, 0.569, 0.674)
-RISE_RATES = (0.245, 0.905, 0.459, 0.126, 0.005, 0.010, 0.007, 0.034, 0.313, 0.291)
-LEFT_RATES = (0.675, 0.017, 0.002, 0.002, 0.456, 0.478, 0.962, 0.003, 0.466, 0.641)
+PATH_WEIGHT = 0.5       # exponent of the pen-path reader's probabilities: it reads unseen
+                        # writers' digits less well than the CNN (97% against 99.5%)
+PATH_FLOOR = 1e-4       # ... and is never a veto
 DOUBT = 0.65            # strokes of a digit less likely than this are cut and read again
 NUM_DIGITS = 10
 
@@ -64,7 +59,7 @@ class Reading:
     score: float
 
 
-def segment(ink, scorer, n_best=6):
+def segment(ink, scorer, n_best=6, path_scorer=None):
     """Readings of a validated drawing, best first; [] when it holds no digit.
 
     ``ink`` is a list of (N, 3) arrays (see ``validate_ink``); ``scorer(groups)`` takes a
@@ -72,6 +67,8 @@ def segment(ink, scorer, n_best=6):
     slant is removed; y as given; a second call gives the digits it was unsure of as
     drawn), and returns ``(probs, crops)``:
     probs (len(groups), 11) with the reject class last, and one crop per group.
+    ``path_scorer(groups)``, if given, takes groups of (M, 2) points as drawn, in pen
+    order, and returns (len(groups), 10) digit probabilities read from the pen's path.
     """
     height = digit_height(ink)
     pieces = stroke_pieces(ink, find_specks(ink, height))
@@ -95,23 +92,22 @@ def segment(ink, scorer, n_best=6):
             again = _read(split, height, slant, scorer, cache, n_best)
             if again[0][0] > readings[0][0]:
                 pieces, readings = split, again
-    readings = _look_again(pieces, readings, scorer, cache, slant)
+    readings = _look_again(pieces, readings, scorer, path_scorer, cache, slant)
     return [_to_reading(pieces, groups, text, score, cache)
             for score, groups, text in _texts(readings, pieces, cache, n_best)]
 
 
-def _look_again(pieces, readings, scorer, cache, slant):
+def _look_again(pieces, readings, scorer, path_scorer, cache, slant):
     """The best partitions re-scored after a second look at the digits read doubtfully.
 
     Setting slanted writing upright helps the search (neighbours stop sharing boxes) but
     costs some digits their shape: a flagged 1 set upright looks like a 7. For a doubtful
     digit the mean of both views' probabilities reads more digits right than either.
-    And the pen's path shows what the crop may not: a stroke that loops at the top makes
-    a 9 or an 8 likelier and a 7 much less (``LOOP_RATES``); a first stroke that climbs
-    to its top is a 1's flag far more often than a 7's bar (``RISE_RATES``), and one that
-    starts leftward goes round a loop (``LEFT_RATES``). Only evidence that is there
-    counts: its absence says little (most 9s loop, not all). Only groups of the partitions
-    near the best get a second look, in one small batch; most drawings have none."""
+    And the pen's path shows what no crop does: the pen goes round a 9's loop, however
+    flat, before its stem, and climbs a 1's flag where a 7 starts with its bar. The
+    path reader's probabilities, tempered (``PATH_WEIGHT``), multiply the digits' shares
+    (a product of experts). Only groups of the partitions near the best get a second
+    look, in one small batch per reader; most drawings have none."""
     top = readings[0][0]
     members = {}
     for score, groups in readings:
@@ -123,26 +119,26 @@ def _look_again(pieces, readings, scorer, cache, slant):
     if not todo:
         return readings
     first = {k: cache[k][0] for k in todo}
+    drawn = [[p.points[:, :2] for p in members[k]] for k in todo]
     if abs(slant) >= SECOND_VIEW_SLANT:
-        drawn, _ = scorer([[p.points[:, :2] for p in members[k]] for k in todo])
-        for k, p in zip(todo, drawn):
+        probs, _ = scorer(drawn)
+        for k, p in zip(todo, probs):
             cache[k] = ((first[k] + np.asarray(p, np.float64)) / 2, cache[k][1])
-    for k in todo:
-        for test, rates in ((loops_at_top, LOOP_RATES), (starts_rising, RISE_RATES),
-                            (starts_leftward, LEFT_RATES)):
-            if test([p.points for p in members[k]]):
-                cache[k] = (_weigh(cache[k][0], rates), cache[k][1])
+    if path_scorer is not None:
+        for k, p in zip(todo, path_scorer(drawn)):
+            weights = (np.asarray(p, np.float64)[:NUM_DIGITS] + PATH_FLOOR) ** PATH_WEIGHT
+            cache[k] = (_weigh(cache[k][0], weights), cache[k][1])
     gain = {k: _log_best(cache[k][0]) - _log_best(first[k]) for k in todo}
     out = [(s + sum(gain.get(_key([pieces[i] for i in g]), 0.0) for g in groups), groups)
            for s, groups in readings]
     return sorted(out, key=lambda t: -t[0])
 
 
-def _weigh(probs, rates):
-    """``probs`` with each digit's share times its rate, the digits' total kept (Bayes'
-    rule for one piece of evidence; the reject share is left as it is)."""
+def _weigh(probs, weights):
+    """``probs`` with each digit's share times its weight, the digits' total kept (the
+    reject share is left as it is)."""
     out = np.array(probs, np.float64)
-    digits = out[:NUM_DIGITS] * np.asarray(rates)
+    digits = out[:NUM_DIGITS] * np.asarray(weights)
     out[:NUM_DIGITS] = digits * out[:NUM_DIGITS].sum() / max(digits.sum(), 1e-12)
     return out
 

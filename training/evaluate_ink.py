@@ -155,12 +155,17 @@ def record(card_path, args, results):
     card["ink_eval"] = {
         "command": (f"inkdigits evaluate-ink --count {args.count} --seed {args.seed}"
                     + (f" --every {args.every}" if args.every > 1 else "")
+                    + (" --path-model none" if getattr(args, "path_model", None) is False else "")
                     + "".join(f" --scenario {n}" for n in args.scenario or [])),
         "writers": "held-out pendigits writers " + ", ".join(map(str, sorted(EVAL_WRITERS))),
         "git": git_state(),      # the segmentation code counts as much as the model
         "scenarios": {n: {k: r[k] for k in keep} for n, r in results.items()},
     }
     path.write_text(json.dumps(card, indent=1, ensure_ascii=False) + "\n")
+
+
+def _path_model_name(rec):
+    return "none" if rec.path_model is False else str(rec.path_model or "shipped")
 
 
 def main(args):
@@ -176,7 +181,7 @@ def main(args):
         return 2
     try:
         bank = load_bank(args.data)
-        rec = NumberRecognizer.load(args.model)
+        rec = NumberRecognizer.load(args.model, path_model=getattr(args, "path_model", None))
         results = {n: evaluate(rec, n, args.count, args.seed, bank, args.save_errors,
                                args.every) for n in names}
     except (DataError, ModelError, OSError) as exc:
@@ -185,12 +190,13 @@ def main(args):
     if getattr(args, "card", None):
         record(args.card, args, results)
     if args.json:
-        print(json.dumps({"model": str(rec.path or "shipped"), "seed": args.seed,
+        print(json.dumps({"model": str(rec.path or "shipped"),
+                          "path_model": _path_model_name(rec), "seed": args.seed,
                           "count": args.count, "every": args.every, "scenarios": results},
                          indent=2, ensure_ascii=False))
     else:
         print(f"held-out writers, seed {args.seed}, {args.count} numbers per scenario, "
-              f"model {rec.path or 'shipped'}"
+              f"model {rec.path or 'shipped'}, pen-path reader {_path_model_name(rec)}"
               + (f", 1 pen point in {args.every}" if args.every > 1 else ""))
         print(format_table(results))
     return 0

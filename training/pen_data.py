@@ -32,6 +32,19 @@ def jitter_ink(strokes, rng, slant=SLANT, rotate_deg=10.0, aspect=(0.75, 1.25)):
     return [np.asarray(s, float)[:, :2] @ m.T for s in strokes]
 
 
+def pen_variant(digit, rng):
+    """A random variant of a PenDigit's strokes: jittered, sometimes with a lead-in or a
+    run-on stroke, the flag of a continental 1 or the slash of a zero (x/y only)."""
+    ink = jitter_ink(digit.strokes, rng)
+    if digit.label == 1 and rng.random() < FLAG:
+        ink = add_ligature(ink, rng, lead_in=True, angle=(30.0, 70.0), length=(0.15, 0.4))
+    elif rng.random() < LIGATURE:
+        ink = add_ligature(ink, rng)
+    if digit.label == 0 and rng.random() < SLASH:
+        ink = add_slash(ink, rng)
+    return ink
+
+
 def _pen_width(rng):
     return PEN_WIDTH * rng.uniform(0.75, 1.3)
 
@@ -42,13 +55,7 @@ def render_digits(digits, variants, seed):
     imgs, labels = [], []
     for d in digits:
         for v in range(variants):
-            ink = d.strokes if v == 0 else jitter_ink(d.strokes, rng)
-            if v and d.label == 1 and rng.random() < FLAG:
-                ink = add_ligature(ink, rng, lead_in=True, angle=(30.0, 70.0), length=(0.15, 0.4))
-            elif v and rng.random() < LIGATURE:
-                ink = add_ligature(ink, rng)
-            if v and d.label == 0 and rng.random() < SLASH:
-                ink = add_slash(ink, rng)
+            ink = d.strokes if v == 0 else pen_variant(d, rng)
             imgs.append(normalize_crop(ink, _pen_width(rng)))
             labels.append(d.label)
     return np.array(imgs, np.uint8).reshape(-1, 28, 28), np.array(labels, np.uint8)

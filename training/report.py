@@ -81,7 +81,7 @@ def _card(out, model, history, config, seconds, data, metrics):
         "git": config.get("git") or git_state(),   # the code as training started
         "versions": {"python": platform.python_version(), "tensorflow": tf.__version__,
                      "keras": keras.__version__, "numpy": np.__version__},
-        "model_file": _file_info(out / MODEL_FILE),
+        "model_file": file_info(out / MODEL_FILE),
         "config": config,
     }
 
@@ -114,7 +114,7 @@ def git_state():
     return {"commit": commit, "dirty": dirty}
 
 
-def _file_info(path):
+def file_info(path):
     """sha256 and size of ``path``, or None when it does not exist (yet)."""
     if not path.is_file():
         return None

@@ -1,0 +1,125 @@
+"""``inkdigits train-pen-path``: the pen-path reader, a small 1-D CNN over ``path_features``.
+
+Trained on the training writers' pen digits (MNIST has no pen paths), each also drawn
+as random variants (``pen_data.pen_variant``): slant, rotation, aspect, lead-ins and
+flags. Label smoothing keeps its probabilities modest, since the recognizer multiplies
+them into the image CNN's. The held-out writers are read once, after training, for the
+card (``pen_path_card.json``); nothing is chosen by them.
+"""
+import datetime
+import json
+import platform
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from recognizer.constants import NUM_DIGITS
+from recognizer.pen_path import PATH_FEATURES, PATH_POINTS, path_features_many
+
+MODEL_FILE = "pen_path.keras"
+CARD_FILE = "pen_path_card.json"
+
+
+def build_path_model(dropout=0.3):
+    """(None, 32, 5) pen-path features -> (None, 10) softmax over the digits."""
+    import keras
+    from keras import layers
+
+    inputs = keras.Input((PATH_POINTS, PATH_FEATURES))
+    x = layers.Conv1D(64, 5, padding="same", activation="relu")(inputs)
+    x = layers.Conv1D(64, 5, padding="same", activation="relu")(x)
+    x = layers.MaxPooling1D(2)(x)
+    x = layers.Conv1D(128, 3, padding="same", activation="relu")(x)
+    x = layers.MaxPooling1D(2)(x)
+    x = layers.Flatten()(x)
+    x = layers.Dropout(dropout)(x)
+    x = layers.Dense(128, activation="relu")(x)
+    x = layers.Dropout(dropout)(x)
+    outputs = layers.Dense(NUM_DIGITS, activation="softmax")(x)
+    return keras.Model(inputs, outputs, name="inkdigits_pen_path")
+
+
+def path_data(digits, variants, seed):
+    """Features (N*variants, 32, 5) and labels of PenDigits: each as written, then
+    ``variants - 1`` random variants."""
+    from training.pen_data import pen_variant
+
+    rng = np.random.default_rng(seed)
+    groups, labels = [], []
+    for d in digits:
+        for v in range(variants):
+            groups.append(d.strokes if v == 0 else pen_variant(d, rng))
+            labels.append(d.label)
+    return path_features_many(groups), np.array(labels, np.int64)
+
+
+def held_out_metrics(model, digits):
+    """Accuracy of ``model`` on PenDigits, overall, per writer and per digit."""
+    if not digits:
+        return None
+    x, y = path_data(digits, 1, 0)
+    pred = model.predict(x, batch_size=512, verbose=0).argmax(axis=1)
+    writers = np.array([d.writer for d in digits])
+    right = pred == y
+    return {"digits": len(digits), "accuracy": float(right.mean()),
+            "per_writer": {int(w): float(right[writers == w].mean()) for w in np.unique(writers)},
+            "per_digit": {int(k): float(right[y == k].mean()) for k in np.unique(y)}}
+
+
+def main(args):
+    """Entry point of ``inkdigits train-pen-path``; returns the exit code."""
+    import keras
+    import tensorflow as tf
+
+    from training.data import DataError
+    from training.pendigits import load_pendigits, split_writers
+    from training.report import file_info, git_state
+    from training.train import save_for_inference
+
+    git = git_state()       # before training: the tree may change while it runs
+    try:
+        train, held = split_writers(load_pendigits(args.data))
+    except DataError as exc:
+        print(f"inkdigits train-pen-path: {exc}", file=sys.stderr)
+        return 2
+    train = train[:args.limit]
+    keras.utils.set_random_seed(args.seed)
+    x, y = path_data(train, args.variants, args.seed)
+    print(f"training on {len(x)} pen paths of {len(train)} digits", flush=True)
+    model = build_path_model()
+    steps = int(np.ceil(len(x) / args.batch_size)) * args.epochs
+    model.compile(optimizer=keras.optimizers.Adam(
+                      keras.optimizers.schedules.CosineDecay(1e-3, max(1, steps), alpha=0.05)),
+                  loss=keras.losses.CategoricalCrossentropy(label_smoothing=0.1),
+                  metrics=["accuracy"])
+    start = time.time()
+    history = model.fit(x, keras.utils.to_categorical(y, NUM_DIGITS), batch_size=args.batch_size,
+                        epochs=args.epochs, shuffle=True, verbose=2)
+    seconds = time.time() - start
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    save_for_inference(model, out / MODEL_FILE)
+    held_out = held_out_metrics(model, held)
+    card = {
+        "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "command": "inkdigits " + " ".join(getattr(args, "argv", sys.argv[1:])),
+        "held_out_writers": held_out,
+        "parameters": int(model.count_params()),
+        "training_seconds": round(seconds, 1),
+        "train": {"digits": len(train), "paths": len(x),
+                  "writers": sorted({d.writer for d in train}),
+                  "final_epoch": {k: float(v[-1]) for k, v in history.history.items()}},
+        "config": {k: v for k, v in vars(args).items() if k not in ("run", "argv")},
+        "git": git,
+        "versions": {"python": platform.python_version(), "tensorflow": tf.__version__,
+                     "keras": keras.__version__, "numpy": np.__version__},
+        "model_file": file_info(out / MODEL_FILE),
+    }
+    (out / CARD_FILE).write_text(json.dumps(card, indent=1))
+    if held_out:
+        print(f"held-out writers: {100 * held_out['accuracy']:.2f}% of "
+              f"{held_out['digits']} digits", flush=True)
+    print(f"saved {out / MODEL_FILE} after {seconds:.0f} s", flush=True)
+    return 0
