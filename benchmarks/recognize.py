@@ -5,8 +5,9 @@
 Numbers come from ``training.compose`` (scenario ``clean`` unless told). Every drawing is
 recognized once to warm up, then ``repeat`` times in rounds over all drawings; each
 drawing's median is its latency, and p50/p90 are taken over drawings. The time is split
-into validation + segmentation search, crop rendering and the CNN by timing the two
-callables recognition goes through: ``score_groups`` and the classifier.
+into validation + segmentation search, crop rendering, the CNN and the pen-path reader by
+timing the callables recognition goes through: ``score_groups``, the classifier and
+``score_paths`` (features and reader; called only for doubtful digits).
 Target: p50 <= 15 ms.
 """
 import argparse
@@ -45,30 +46,34 @@ class Timed:
 
 
 def instrumented(model):
-    """A NumberRecognizer whose classifier and ``score_groups`` are timed: (rec, cnn, score)."""
+    """A NumberRecognizer whose classifier, ``score_groups`` and ``score_paths`` are timed:
+    (rec, cnn, score, paths)."""
     from recognizer.classifier import load_classifier
     from recognizer.number import NumberRecognizer
 
     cnn = Timed(load_classifier(model))
     rec = NumberRecognizer(model, classifier=cnn)
     score = Timed(rec.score_groups)
-    rec.score_groups = score      # recognize looks it up on the instance
-    return rec, cnn, score
+    rec.score_groups = score      # recognize looks them up on the instance
+    paths = Timed(rec.score_paths)
+    rec.score_paths = paths
+    return rec, cnn, score, paths
 
 
-def measure(rec, cnn, score, drawings, repeat):
-    """(drawings, repeat, 4) seconds: total, score_groups, CNN, and groups scored per call."""
+def measure(rec, cnn, score, paths, drawings, repeat):
+    """(drawings, repeat, 5) seconds: total, score_groups, CNN, score_paths, and groups
+    scored per call."""
     for strokes in drawings:
         rec.recognize(strokes)
-    out = np.zeros((len(drawings), repeat, 4))
+    out = np.zeros((len(drawings), repeat, 5))
     for r in range(repeat):
         for i, strokes in enumerate(drawings):
-            cnn.reset()
-            score.reset()
+            for timed in (cnn, score, paths):
+                timed.reset()
             start = time.perf_counter()
             rec.recognize(strokes)
             total = time.perf_counter() - start
-            out[i, r] = total, score.seconds, cnn.seconds, score.items
+            out[i, r] = total, score.seconds, cnn.seconds, paths.seconds, score.items
     return out
 
 
@@ -77,9 +82,10 @@ def report(runs, scenario, repeat):
     med = np.median(runs, axis=1)
     parts = {
         "total": med[:, 0],
-        "validate + segmentation": med[:, 0] - med[:, 1],
+        "validate + segmentation": med[:, 0] - med[:, 1] - med[:, 3],
         "crop rendering": med[:, 1] - med[:, 2],
         "CNN": med[:, 2],
+        "pen-path reader": med[:, 3],
     }
     lines = [f"recognize, {DIGITS}-digit numbers ({scenario}, held-out writers): "
              f"{len(runs)} drawings x {repeat} runs, median per drawing",
@@ -90,8 +96,9 @@ def report(runs, scenario, repeat):
     every = 1e3 * runs[:, :, 0].ravel()
     lines.append(f"{'every call':<24} {np.percentile(every, 50):>7.2f} "
                  f"{np.percentile(every, 90):>7.2f}")
-    lines.append(f"candidate groups scored per drawing: median {np.median(med[:, 3]):.0f}, "
-                 f"max {med[:, 3].max():.0f}")
+    lines.append(f"candidate groups scored per drawing: median {np.median(med[:, 4]):.0f}, "
+                 f"max {med[:, 4].max():.0f}; pen-path reader asked in "
+                 f"{100 * np.mean(med[:, 3] > 0):.0f}% of drawings")
     p50 = 1e3 * np.percentile(med[:, 0], 50)
     verdict = "met" if p50 <= TARGET_MS else "NOT met"
     lines.append(f"target p50 <= {TARGET_MS:.0f} ms: {verdict} ({p50:.2f} ms)")
@@ -116,11 +123,11 @@ def main(argv=None):
     try:
         drawings = [s.strokes for s in generate(args.scenario, args.count, args.seed,
                                                  bank=load_bank(args.data), n_digits=DIGITS)]
-        rec, cnn, score = instrumented(args.model)
+        rec, cnn, score, paths = instrumented(args.model)
     except (DataError, ModelError, ValueError) as exc:
         print(f"benchmarks.recognize: {exc}", file=sys.stderr)
         return 2
-    runs = measure(rec, cnn, score, drawings, args.repeat)
+    runs = measure(rec, cnn, score, paths, drawings, args.repeat)
     print(f"model: {args.model or 'shipped'}")
     print(report(runs, args.scenario, args.repeat))
     return 0

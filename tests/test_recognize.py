@@ -145,3 +145,15 @@ def test_never_crashes_on_random_ink_and_uses_every_stroke(rec, strokes):
     # every non-speck stroke is used; only a stroke cut into pieces is used twice
     assert set(used) == set(range(len(strokes))) - specks
     assert all(0 <= i < len(strokes) for i in used)
+
+
+def test_the_pen_path_reader_reads_held_out_digits_the_crop_cannot(rec, pen_data_dir):
+    """Writer 28's 9s with a flat loop are 7s in the crop; the pen went round the loop."""
+    from training.pendigits import load_pendigits
+
+    digits = [d for d in load_pendigits(pen_data_dir) if d.writer == 28]
+    alone = NumberRecognizer.load(path_model=False)
+    right = lambda r: sum(r.recognize(d.strokes).text == str(d.label) for d in digits)  # noqa: E731
+    with_reader, without = right(rec), right(alone)
+    assert with_reader > without
+    assert with_reader >= len(digits) - 2

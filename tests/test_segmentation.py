@@ -8,11 +8,9 @@ import numpy as np
 import pytest
 from shapes import digit, number
 
-import segmentation.grouping as grouping
 from segmentation import segment, validate_ink
-from segmentation.geometry import (box_gaps, boxes_of, group_shapes, loops_at_top,
-                                   overlap_penalties, slant_of, starts_leftward, starts_rising,
-                                   upright)
+from segmentation.geometry import (box_gaps, boxes_of, group_shapes, overlap_penalties,
+                                   slant_of, upright)
 from segmentation.pieces import Piece, cut_points, digit_height, find_specks, split_piece
 
 
@@ -202,9 +200,7 @@ def _unsure_upright_one(ink, owners, text):
     return score, calls
 
 
-def test_a_digit_unsure_upright_is_read_again_as_drawn(monkeypatch):
-    for name in ("LOOP_RATES", "RISE_RATES", "LEFT_RATES"):   # the views alone decide
-        monkeypatch.setattr(grouping, name, (0.5,) * 10)
+def test_a_digit_unsure_upright_is_read_again_as_drawn():
     strokes, owners = number("1470", slant=0.4)
     ink = validate_ink(strokes)
     score, calls = _unsure_upright_one(ink, owners, "1470")
@@ -232,47 +228,48 @@ def _polyline(*pts, n=400):
 FLAT_LOOP_NINE = _polyline((0, 0), (0.6, 0.2), (0.6, 0), (0, 0.2), (0.3, 1.0))
 
 
-def test_a_stroke_crossing_itself_near_the_top_loops_at_the_top():
-    assert loops_at_top([FLAT_LOOP_NINE])                       # 400 points, thinned
-    upside_down = FLAT_LOOP_NINE * [1, -1]
-    assert not loops_at_top([upside_down])                      # a loop at the bottom
-    assert not loops_at_top([_polyline((0, 0), (0.6, 0), (0.2, 1.0))])       # a 7
-    assert not loops_at_top([FLAT_LOOP_NINE[:150], FLAT_LOOP_NINE[150:]])   # no stroke crosses itself
-
-
-FLAGGED_ONE = _polyline((0, 0.4), (0.5, 0), (0.3, 1.0))
-
-
-def test_a_first_stroke_climbing_to_its_top_starts_rising():
-    assert starts_rising([FLAGGED_ONE])
-    assert not starts_rising([_polyline((0, 0), (0.6, 0), (0.2, 1.0))])        # a 7's bar
-    assert not starts_rising([_polyline((0.6, 0.0), (0.5, 1.0)), FLAGGED_ONE])  # first stroke
-
-
-OPEN_NINE = _polyline((0.5, 0), (0, 0.1), (0.1, 0.4), (0.5, 0.35), (0.45, 1.0))   # no crossing
-
-
-def test_a_first_stroke_going_round_to_the_left_starts_leftward():
-    assert starts_leftward([OPEN_NINE])
-    assert not starts_leftward([_polyline((0, 0), (0.6, 0), (0.2, 1.0))])       # a 7's bar
-    assert not starts_leftward([FLAGGED_ONE])
-    assert not loops_at_top([OPEN_NINE]) and not starts_rising([OPEN_NINE])
-
-
 def doubtful_seven(groups):
     probs = np.zeros((len(groups), 11))
     probs[:, [7, 9, 1, 10]] = (0.45, 0.25, 0.2, 0.1)
     return probs, [None] * len(groups)
 
 
-@pytest.mark.parametrize("ink, text", [
-    ([FLAT_LOOP_NINE], "9"),
-    ([FLAGGED_ONE], "1"),
-    ([OPEN_NINE], "9"),
-    ([_polyline((0, 0), (0.6, 0), (0.2, 1.0))], "7"),        # no evidence: as the CNN says
-])
-def test_the_pen_path_is_evidence_for_a_doubtful_digit(ink, text):
-    assert segment(validate_ink(ink), doubtful_seven)[0].text == text
+def path_reader(digit, p, calls=None):
+    """A pen-path scorer that reads ``digit`` at ``p`` (the rest shared evenly)."""
+    def read(groups):
+        if calls is not None:
+            calls.append(groups)
+        out = np.full((len(groups), 10), (1.0 - p) / 9)
+        out[:, digit] = p
+        return out
+    return read
+
+
+@pytest.mark.parametrize("digit, text", [(9, "9"), (1, "1"), (7, "7")])
+def test_the_pen_path_reader_weighs_a_doubtful_digit(digit, text):
+    calls = []
+    ink = validate_ink([FLAT_LOOP_NINE])
+    best = segment(ink, doubtful_seven, path_scorer=path_reader(digit, 0.9, calls))[0]
+    assert best.text == text
+    assert np.allclose(calls[0][0][0], ink[0][:, :2])             # as drawn, in pen order
+    assert best.groups[0].probabilities[:10].sum() == pytest.approx(0.9)   # reject share kept
+
+
+def test_the_pen_path_reader_is_evidence_never_a_veto():
+    def sure_of_seven(groups):
+        probs = np.zeros((len(groups), 11))
+        probs[:, [7, 9, 10]] = (0.65, 0.0, 0.35)
+        return probs, [None] * len(groups)
+    ink = validate_ink([FLAT_LOOP_NINE])
+    assert segment(ink, sure_of_seven, path_scorer=path_reader(9, 1.0))[0].text == "7"
+
+
+def test_sure_digits_are_not_given_to_the_pen_path_reader():
+    strokes, owners = number("2047")
+    ink = validate_ink(strokes)
+    calls = []
+    assert segment(ink, oracle(ink, owners, "2047"), path_scorer=path_reader(1, 0.9, calls))[0].text == "2047"
+    assert calls == []
 
 
 def test_a_short_piece_cut_out_of_a_stroke_is_no_digit_on_its_own():
