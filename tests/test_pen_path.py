@@ -109,3 +109,14 @@ def test_train_pen_path_smoke(tmp_path, pen_data_dir):
 def test_train_pen_path_without_data_is_a_clear_error(tmp_path, capsys):
     assert main(["train-pen-path", "--data", str(tmp_path), "--out", str(tmp_path / "o")]) == 2
     assert "not found" in capsys.readouterr().err
+
+
+def test_training_variants_are_sometimes_drawn_backwards_or_reordered():
+    from training.train_pen_path import other_order
+
+    rng = np.random.default_rng(0)
+    assert [s.tolist() for s in other_order(FOUR, rng, 1.0, 0.0)] == \
+        [s[::-1].tolist() for s in FOUR]
+    orders = {tuple(s[0, 0] for s in other_order(FOUR, rng, 0.0, 1.0)) for _ in range(20)}
+    assert len(orders) == 2
+    assert other_order(FOUR, rng, 0.0, 0.0) == FOUR

@@ -20,6 +20,8 @@ from recognizer.pen_path import PATH_FEATURES, PATH_POINTS, path_features_many
 
 MODEL_FILE = "pen_path.keras"
 CARD_FILE = "pen_path_card.json"
+REVERSED = 0.15         # share of variants drawn backwards (a 9 from the foot of its stem up)
+REORDERED = 0.15        # share of multi-stroke variants with the strokes in another order
 
 
 def build_path_model(dropout=0.3):
@@ -50,9 +52,19 @@ def path_data(digits, variants, seed):
     groups, labels = [], []
     for d in digits:
         for v in range(variants):
-            groups.append(d.strokes if v == 0 else pen_variant(d, rng))
+            groups.append(d.strokes if v == 0 else other_order(pen_variant(d, rng), rng))
             labels.append(d.label)
     return path_features_many(groups), np.array(labels, np.int64)
+
+
+def other_order(strokes, rng, reversed_share=REVERSED, reordered_share=REORDERED):
+    """The strokes, sometimes each drawn backwards, sometimes in another order: writers
+    differ in where they start (one of the 30 draws every 9 from the foot of its stem)."""
+    if rng.random() < reversed_share:
+        strokes = [s[::-1] for s in strokes]
+    if len(strokes) > 1 and rng.random() < reordered_share:
+        strokes = [strokes[i] for i in rng.permutation(len(strokes))]
+    return strokes
 
 
 def held_out_metrics(model, digits):
