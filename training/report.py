@@ -65,9 +65,6 @@ def regenerate(run_dir, data=None, test_limit=None):
 
 def _card(out, model, history, config, seconds, data, metrics):
     """The model card as a JSON-ready dict."""
-    import keras
-    import tensorflow as tf
-
     root = data_dir(data)
     return {
         "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
@@ -79,8 +76,7 @@ def _card(out, model, history, config, seconds, data, metrics):
         "data": {"dir": str(root) if root else "keras.datasets.mnist",
                  "sha256": file_hashes(data)},
         "git": config.get("git") or git_state(),   # the code as training started
-        "versions": {"python": platform.python_version(), "tensorflow": tf.__version__,
-                     "keras": keras.__version__, "numpy": np.__version__},
+        "versions": versions(),
         "model_file": file_info(out / MODEL_FILE),
         "config": config,
     }
@@ -96,6 +92,15 @@ def _epochs(history, monitor):
     best = int(np.argmax(series) if "acc" in monitor else np.argmin(series)) if series else n - 1
     return {"ran": n, "monitor": monitor, "final": at(n - 1),
             "best": {"epoch": best + 1, **at(best)}}
+
+
+def versions():
+    """The versions of Python and the libraries a model was trained with."""
+    import keras
+    import tensorflow as tf
+
+    return {"python": platform.python_version(), "tensorflow": tf.__version__,
+            "keras": keras.__version__, "numpy": np.__version__}
 
 
 def git_state():

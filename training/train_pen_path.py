@@ -2,13 +2,12 @@
 
 Trained on the training writers' pen digits (MNIST has no pen paths), each also drawn
 as random variants (``pen_data.pen_variant``): slant, rotation, aspect, lead-ins and
-flags. Label smoothing keeps its probabilities modest, since the recognizer multiplies
+flags, and some drawn backwards or with the strokes in another order. Label smoothing keeps its probabilities modest, since the recognizer multiplies
 them into the image CNN's. The held-out writers are read once, after training, for the
 card (``pen_path_card.json``); nothing is chosen by them.
 """
 import datetime
 import json
-import platform
 import sys
 import time
 from pathlib import Path
@@ -83,11 +82,10 @@ def held_out_metrics(model, digits):
 def main(args):
     """Entry point of ``inkdigits train-pen-path``; returns the exit code."""
     import keras
-    import tensorflow as tf
 
     from training.data import DataError
     from training.pendigits import load_pendigits, split_writers
-    from training.report import file_info, git_state
+    from training.report import file_info, git_state, versions
     from training.train import save_for_inference
 
     git = git_state()       # before training: the tree may change while it runs
@@ -125,8 +123,7 @@ def main(args):
                   "final_epoch": {k: float(v[-1]) for k, v in history.history.items()}},
         "config": {k: v for k, v in vars(args).items() if k not in ("run", "argv")},
         "git": git,
-        "versions": {"python": platform.python_version(), "tensorflow": tf.__version__,
-                     "keras": keras.__version__, "numpy": np.__version__},
+        "versions": versions(),
         "model_file": file_info(out / MODEL_FILE),
     }
     (out / CARD_FILE).write_text(json.dumps(card, indent=1))
