@@ -3,8 +3,8 @@
 Trained on the training writers' pen digits (MNIST has no pen paths), each also drawn
 as random variants (``pen_data.pen_variant``): slant, rotation, aspect, lead-ins and
 flags, and some drawn backwards or with the strokes in another order. Label smoothing keeps its probabilities modest, since the recognizer multiplies
-them into the image CNN's. The held-out writers are read once, after training, for the
-card (``pen_path_card.json``); nothing is chosen by them.
+them into the image CNN's. Only ``train`` writers (``training.splits``) train it; the
+``dev`` writers are read after training, for the card (``pen_path_card.json``).
 """
 import datetime
 import json
@@ -16,6 +16,7 @@ import numpy as np
 
 from recognizer.constants import NUM_DIGITS
 from recognizer.pen_path import PATH_FEATURES, PATH_POINTS, path_features_many
+from training.splits import select, writer_id
 
 MODEL_FILE = "pen_path.keras"
 CARD_FILE = "pen_path_card.json"
@@ -66,16 +67,16 @@ def other_order(strokes, rng, reversed_share=REVERSED, reordered_share=REORDERED
     return strokes
 
 
-def held_out_metrics(model, digits):
+def writer_metrics(model, digits):
     """Accuracy of ``model`` on PenDigits, overall, per writer and per digit."""
     if not digits:
         return None
     x, y = path_data(digits, 1, 0)
     pred = model.predict(x, batch_size=512, verbose=0).argmax(axis=1)
-    writers = np.array([d.writer for d in digits])
+    writers = np.array([writer_id(d.writer) for d in digits])
     right = pred == y
     return {"digits": len(digits), "accuracy": float(right.mean()),
-            "per_writer": {int(w): float(right[writers == w].mean()) for w in np.unique(writers)},
+            "per_writer": {str(w): float(right[writers == w].mean()) for w in np.unique(writers)},
             "per_digit": {int(k): float(right[y == k].mean()) for k in np.unique(y)}}
 
 
@@ -84,13 +85,14 @@ def main(args):
     import keras
 
     from training.data import DataError
-    from training.pendigits import load_pendigits, split_writers
+    from training.pendigits import load_pendigits
     from training.report import file_info, git_state, versions
     from training.train import save_for_inference
 
     git = git_state()       # before training: the tree may change while it runs
     try:
-        train, held = split_writers(load_pendigits(args.data))
+        digits = load_pendigits(args.data)
+        train, dev = select(digits, "train"), select(digits, "dev")
     except DataError as exc:
         print(f"inkdigits train-pen-path: {exc}", file=sys.stderr)
         return 2
@@ -111,15 +113,15 @@ def main(args):
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     save_for_inference(model, out / MODEL_FILE)
-    held_out = held_out_metrics(model, held)
+    dev_metrics = writer_metrics(model, dev)
     card = {
         "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "command": "inkdigits " + " ".join(getattr(args, "argv", sys.argv[1:])),
-        "held_out_writers": held_out,
+        "dev_writers": dev_metrics,
         "parameters": int(model.count_params()),
         "training_seconds": round(seconds, 1),
+        "train_writers": sorted({writer_id(d.writer) for d in train}),
         "train": {"digits": len(train), "paths": len(x),
-                  "writers": sorted({d.writer for d in train}),
                   "final_epoch": {k: float(v[-1]) for k, v in history.history.items()}},
         "config": {k: v for k, v in vars(args).items() if k not in ("run", "argv")},
         "git": git,
@@ -127,8 +129,8 @@ def main(args):
         "model_file": file_info(out / MODEL_FILE),
     }
     (out / CARD_FILE).write_text(json.dumps(card, indent=1))
-    if held_out:
-        print(f"held-out writers: {100 * held_out['accuracy']:.2f}% of "
-              f"{held_out['digits']} digits", flush=True)
+    if dev_metrics:
+        print(f"dev writers: {100 * dev_metrics['accuracy']:.2f}% of "
+              f"{dev_metrics['digits']} digits", flush=True)
     print(f"saved {out / MODEL_FILE} after {seconds:.0f} s", flush=True)
     return 0
