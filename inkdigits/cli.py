@@ -37,6 +37,8 @@ def _train(sub):
     p.add_argument("--extra-ink", action="append", default=[],
                    help="directory of exported corrections to add to training")
     p.add_argument("--patience", type=int, default=4)
+    p.add_argument("--pen-source", action="append", choices=("pendigits", "unipen"),
+                   default=None, help="pen digits of these sources' train writers (default: both)")
     p.set_defaults(run="training.train:main")
 
 
@@ -52,6 +54,8 @@ def _train_pen_path(sub):
     p.add_argument("--batch-size", type=int, default=128)
     p.add_argument("--limit", type=int, default=None,
                    help="use only this many training digits (smoke runs)")
+    p.add_argument("--pen-source", action="append", choices=("pendigits", "unipen"),
+                   default=None, help="pen digits of these sources' train writers (default: both)")
     p.set_defaults(run="training.train_pen_path:main")
 
 

@@ -171,3 +171,16 @@ def test_input_digits_not_mutated():
 def test_unknown_scenario_is_named(bank):
     with pytest.raises(ValueError, match="'wobbly'"):
         generate("wobbly", 1, bank=bank)
+
+
+def test_a_joined_stroke_of_repeated_points_stays_within_the_ink_limits():
+    # a "u" from a slow 60 Hz pen: most points repeat, so the median step is 0; "uu" joins
+    corners = [[0.0, 0.0], [0.0, 120.0], [40.0, 160.0], [80.0, 120.0], [80.0, 0.0]]
+    slow = np.column_stack([np.repeat(corners, 5, axis=0), 10.0 * np.arange(25)])
+    bank = bank_from_digits([PenDigit((slow,), 0, "apple:slow")])
+    rng = np.random.default_rng(0)
+    drawn = [compose(bank, "tight", rng) for _ in range(20)]
+    assert any(len(s.strokes) < sum(map(len, s.digit_strokes)) for s in drawn)   # joined
+    for s in drawn:
+        validate_ink(s.strokes)
+        assert sum(map(len, s.strokes)) < 2000

@@ -87,7 +87,8 @@ def test_shipped_card_figure_is_what_the_shipped_reader_reads(pen_data_dir):
     from training.train_pen_path import writer_metrics
 
     card = json.loads(SHIPPED_PATH_MODEL.with_name("pen_path_card.json").read_text())
-    stated = card.get("dev_writers") or card["held_out_writers"]   # its name before the split
+    # pendigits dev writers, called held-out writers before training.splits
+    stated = card["dev_writers"]["pendigits"] if "dev_writers" in card else card["held_out_writers"]
     dev = select(load_pendigits(pen_data_dir), "dev")
     measured = writer_metrics(load_classifier(paths=True).model, dev)
     assert measured["digits"] == stated["digits"]
@@ -105,7 +106,10 @@ def test_train_pen_path_smoke(tmp_path, pen_data_dir):
     from training.splits import split_of
 
     assert card["train_writers"] and {split_of(w) for w in card["train_writers"]} == {"train"}
-    assert set(card["dev_writers"]["per_writer"]) == {f"pendigits:{w}" for w in range(26, 31)}
+    dev = card["dev_writers"]
+    assert set(dev) == {"pendigits", "unipen"}
+    assert set(dev["pendigits"]["per_writer"]) == {f"pendigits:{w}" for w in range(26, 31)}
+    assert {split_of(w) for w in dev["unipen"]["per_writer"]} == {"dev"}
     assert load_classifier(out / "pen_path.keras", paths=True)(
         path_features_many([SEVEN])).shape == (1, 10)
 

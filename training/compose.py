@@ -281,6 +281,16 @@ def _natural(digits, a, b):
     return all(np.hypot(*(ink - p).T).min() > 0.06 * h for p in link)
 
 
+def _spacing(stroke):
+    """The stroke's typical point spacing: the median step, or the mean of the non-zero
+    steps where most are zero (a 60 Hz tablet repeats points when the pen is slow)."""
+    steps = np.hypot(*np.diff(stroke[:, :2], axis=0).T)
+    if len(steps) == 0 or not steps.any():
+        return 1.0
+    step = float(np.median(steps))
+    return step if step > 0 else float(steps[steps > 0].mean())
+
+
 def _assemble(pieces, digits, sc, rng):
     """Strokes in pen order with running time stamps; the digits each stroke belongs to."""
     clock = rng.uniform(0.0, 2000.0)
@@ -291,8 +301,7 @@ def _assemble(pieces, digits, sc, rng):
         dt = [parts[0][:, 2]]
         for prev, nxt in zip(parts, parts[1:]):
             # the ligature: points along the pen's path at about the stroke's own spacing
-            step = np.median(np.hypot(*np.diff(prev[:, :2], axis=0).T)) if len(prev) > 1 else 1.0
-            link = _dense(np.stack([prev[-1, :2], nxt[0, :2]]), max(step, 1e-6))[1:-1]
+            link = _dense(np.stack([prev[-1, :2], nxt[0, :2]]), _spacing(prev))[1:-1]
             t_link = dt[-1][-1] + 10.0 * np.arange(1, len(link) + 1)
             xy += [link, nxt[:, :2]]
             dt += [t_link, (t_link[-1] if len(link) else dt[-1][-1]) + 10.0 + nxt[:, 2]]

@@ -215,6 +215,7 @@ def main(args):
     from training.data import DataError
     from training.ink_report import format_report, format_sweep
     from training.splits import writer_id
+    from segmentation import InvalidInk
     from training.sweep import SweepError, recognizers
 
     names = args.scenario or list(SCENARIOS)
@@ -242,7 +243,7 @@ def main(args):
                                            args.save_errors and Path(args.save_errors) / src)
                       for src, bank in banks.items()}
             results.append((label, rec, report))
-    except (DataError, ModelError, SweepError, OSError) as exc:
+    except (DataError, ModelError, SweepError, InvalidInk, OSError) as exc:
         return _fail(exc)
     writers = {src: sorted(map(writer_id, bank)) for src, bank in banks.items()}
     if args.card:

@@ -1,8 +1,8 @@
 """``inkdigits train``: prepare data -> build model -> train -> save model, card and plots.
 
 Training data: MNIST's 60k training images less a 5k validation split, plus pen digits of
-the training writers rendered through the inference normalisation, plus junk crops for the
-reject class. The MNIST test set is used only by the report, after training.
+the ``train`` writers of pendigits and UNIPEN (``training.splits``) rendered through the
+inference normalisation, plus junk crops for the reject class made from the same digits. The MNIST test set is used only by the report, after training.
 """
 import json
 import sys
@@ -18,16 +18,23 @@ from training.data import data_dir, load_mnist
 MNIST_VAL = 5000
 PEN_VARIANTS = 5        # jittered renderings of each training pen digit
 JUNK_SHARE = 0.12       # junk crops as a share of the whole training set
+PEN_SOURCES = ("pendigits", "unipen")
 
 
-def pen_crops(data, seed, limit=None):
+def train_digits(data, sources=PEN_SOURCES):
+    """The PenDigits of the ``train`` writers (``training.splits``) of ``sources``."""
+    from training.compose import load_digits
+    from training.splits import select
+
+    return [d for src in sources for d in select(load_digits(data, src), "train")]
+
+
+def pen_crops(data, seed, limit=None, sources=PEN_SOURCES):
     """Crops of training writers' pen digits: ((fit images, labels), (val images, labels),
     fit digits, val digits); the digits are returned for making junk from the same split."""
     from training.pen_data import render_digits
-    from training.pendigits import load_pendigits
-    from training.splits import select
 
-    digits = select(load_pendigits(data), "train")
+    digits = train_digits(data, sources)
     rng = np.random.default_rng(seed)
     digits = [digits[i] for i in rng.permutation(len(digits))][:limit]
     n_val = max(1, len(digits) // 10)
@@ -54,7 +61,8 @@ def prepare_data(args):
 
         from training.splits import writer_id
 
-        (fx, fy), (vx, vy), fit, val_digits = pen_crops(args.data, args.seed, args.limit)
+        (fx, fy), (vx, vy), fit, val_digits = pen_crops(
+            args.data, args.seed, args.limit, getattr(args, "pen_source", None) or PEN_SOURCES)
         parts.append((fx, fy))
         val.append((vx, vy))
         n_fit = sum(len(p[0]) for p in parts)

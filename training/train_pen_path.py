@@ -1,10 +1,11 @@
 """``inkdigits train-pen-path``: the pen-path reader, a small 1-D CNN over ``path_features``.
 
-Trained on the training writers' pen digits (MNIST has no pen paths), each also drawn
-as random variants (``pen_data.pen_variant``): slant, rotation, aspect, lead-ins and
-flags, and some drawn backwards or with the strokes in another order. Label smoothing keeps its probabilities modest, since the recognizer multiplies
-them into the image CNN's. Only ``train`` writers (``training.splits``) train it; the
-``dev`` writers are read after training, for the card (``pen_path_card.json``).
+Trained on the ``train`` writers' pen digits of pendigits and UNIPEN (``training.splits``;
+MNIST has no pen paths), each also drawn as random variants (``pen_data.pen_variant``):
+slant, rotation, aspect, lead-ins and flags, fewer points or a coarse grid, and some drawn
+backwards or with the strokes in another order. Label smoothing keeps its probabilities
+modest, since the recognizer multiplies them into the image CNN's. The ``dev`` writers of
+each source are read after training, for the card (``pen_path_card.json``).
 """
 import datetime
 import json
@@ -85,18 +86,22 @@ def main(args):
     import keras
 
     from training.data import DataError
-    from training.pendigits import load_pendigits
+    from training.compose import load_digits
     from training.report import file_info, git_state, versions
-    from training.train import save_for_inference
+    from training.train import PEN_SOURCES, save_for_inference
 
     git = git_state()       # before training: the tree may change while it runs
     try:
-        digits = load_pendigits(args.data)
-        train, dev = select(digits, "train"), select(digits, "dev")
+        sources = getattr(args, "pen_source", None) or PEN_SOURCES
+        digits = {src: load_digits(args.data, src) for src in sources}
+        train = [d for src in sources for d in select(digits[src], "train")]
+        dev = {src: select(digits[src], "dev") for src in sources}
     except DataError as exc:
         print(f"inkdigits train-pen-path: {exc}", file=sys.stderr)
         return 2
-    train = train[:args.limit]
+    if args.limit:
+        train = [train[i] for i in np.random.default_rng(args.seed).permutation(len(train))]
+        train = train[:args.limit]
     keras.utils.set_random_seed(args.seed)
     x, y = path_data(train, args.variants, args.seed)
     print(f"training on {len(x)} pen paths of {len(train)} digits", flush=True)
@@ -113,7 +118,7 @@ def main(args):
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     save_for_inference(model, out / MODEL_FILE)
-    dev_metrics = writer_metrics(model, dev)
+    dev_metrics = {src: writer_metrics(model, ds) for src, ds in dev.items()}
     card = {
         "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "command": "inkdigits " + " ".join(getattr(args, "argv", sys.argv[1:])),
@@ -129,8 +134,9 @@ def main(args):
         "model_file": file_info(out / MODEL_FILE),
     }
     (out / CARD_FILE).write_text(json.dumps(card, indent=1))
-    if dev_metrics:
-        print(f"dev writers: {100 * dev_metrics['accuracy']:.2f}% of "
-              f"{dev_metrics['digits']} digits", flush=True)
+    for src, m in dev_metrics.items():
+        if m:
+            print(f"dev writers of {src}: {100 * m['accuracy']:.2f}% of {m['digits']} digits",
+                  flush=True)
     print(f"saved {out / MODEL_FILE} after {seconds:.0f} s", flush=True)
     return 0
