@@ -245,3 +245,33 @@ def test_seeds(text, seeds):
     from inkdigits.cli import build_parser
 
     assert build_parser().parse_args(["evaluate-ink", "--seeds", text]).seeds == seeds
+
+
+def test_a_sweep_prints_one_row_per_setting(capsys, model, data):
+    from training.sweep import parse_setting
+
+    assert main(args(model=model, data=data, scenario=["single", "clean"], count=2,
+                     seeds=[0, 1], set=[parse_setting("overlap_weight=2,8")])) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("exact % mean ± sd over seeds: dev writers of pendigits")
+    assert lines[1].split() == ["setting", "single", "clean"]
+    assert [line.split()[0] for line in lines[3:]] == ["overlap_weight=2.0", "overlap_weight=8.0"]
+    assert all(len(line.split()) == 7 for line in lines[3:])    # mean ± sd, twice
+
+
+def test_numbers_over_the_work_budget_are_refused_and_counted(capsys, model, data):
+    from training.sweep import parse_setting
+
+    assert main(args(model=model, data=data, scenario=["long"], count=2, json=True,
+                     set=[parse_setting("max_candidates=1")])) == 0
+    (run,) = json.loads(capsys.readouterr().out)["sweep"]
+    long = run["sources"]["pendigits"]["long"]
+    assert run["set"] == "max_candidates=1"
+    assert long["refused"] == 2 and long["exact"] == 0.0 and long["wrong_count"] == 100.0
+
+
+def test_a_sweep_of_an_unknown_field_is_named(capsys, model, data):
+    from training.sweep import parse_setting
+
+    assert main(args(model=model, data=data, set=[parse_setting("overlap=2,8")])) == 2
+    assert "SegmentConfig has no field 'overlap'" in capsys.readouterr().err

@@ -34,6 +34,7 @@ def summarize(runs, seeds, target):
         "exact_by_seed": exact.tolist(),
         "digit_accuracy": float(np.mean([r["digit_accuracy"] for r in runs])),
         "wrong_count": float(np.mean([r["wrong_count"] for r in runs])),
+        "refused": int(sum(r.get("refused", 0) for r in runs)),   # over the work budget
         "writers": len(ranked),
         "worst_writer": writer(0),
         "p10_writer": writer(int(0.1 * (len(ranked) - 1))),   # the lower of two neighbours
@@ -76,7 +77,8 @@ def format_source(head, source, results, writers):
     for name, r in results.items():
         errs = ", ".join(f"{e} ×{c}" for e, c in r["errors"].items()) or "none"
         nums = ", ".join(e + (f" ×{c}" if c > 1 else "") for e, c in r["misread"].items())
-        lines.append(f"  {name:<9} {errs}" + (f"   e.g. {nums}" if nums else ""))
+        refused = f"   {r['refused']} refused as too complex" if r.get("refused") else ""
+        lines.append(f"  {name:<9} {errs}" + (f"   e.g. {nums}" if nums else "") + refused)
     return "\n".join(lines)
 
 

@@ -25,6 +25,8 @@ def parse_setting(text):
 
 def convert(value, default):
     """``value`` (text) as the type of ``default``; SweepError when it is not one."""
+    if not isinstance(default, (bool, int, float)):
+        raise SweepError(f"--set takes numbers and true/false, not a {type(default).__name__}")
     try:
         if isinstance(default, bool):
             if value.lower() not in ("true", "false", "1", "0"):
