@@ -275,3 +275,10 @@ def test_a_sweep_of_an_unknown_field_is_named(capsys, model, data):
 
     assert main(args(model=model, data=data, set=[parse_setting("overlap=2,8")])) == 2
     assert "SegmentConfig has no field 'overlap'" in capsys.readouterr().err
+
+
+def test_no_sweep_on_test_writers(capsys, model):
+    from training.sweep import parse_setting
+
+    assert main(args(model=model, split="test", set=[parse_setting("doubt=0.5,0.7")])) == 2
+    assert "sweep on --split dev, never on test" in capsys.readouterr().err

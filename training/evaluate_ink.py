@@ -133,6 +133,10 @@ def write_errors(folder, samples, readings, seed=0):
             (folder / f"{s.scenario}-s{seed}-{k:04d}.json").write_text(json.dumps(doc))
 
 
+class TrainedOnTest(Exception):
+    """The model's card says it trained on writers of the test split."""
+
+
 def evaluate_source(rec, bank, names, seeds, count, every=1, save_errors=None):
     """``{scenario: summary}`` of ``rec`` on the writers of ``bank`` over ``seeds``."""
     from training.ink_report import summarize
@@ -222,45 +226,27 @@ def _fail(message):
     return 2
 
 
-def main(args):
-    """Entry point of ``inkdigits evaluate-ink``; returns the exit status."""
-    from recognizer import ModelError, NumberRecognizer
-    from training.data import DataError
-    from training.ink_report import format_report, format_sweep
-    from training.splits import writer_id
-    from segmentation import InvalidInk
-    from training.sweep import SweepError, recognizers
+def _run(args, names, banks):
+    """``[(label, recognizer, {source: {scenario: summary}})]``, one per ``--set`` setting."""
+    from recognizer import NumberRecognizer
+    from training.sweep import recognizers
 
-    names = args.scenario or list(SCENARIOS)
-    unknown = [n for n in names if n not in SCENARIOS]
-    if unknown:
-        return _fail(f"unknown scenario {unknown[0]!r}; choose from {', '.join(SCENARIOS)}")
-    if args.card and (args.split != "test" or args.set):
-        return _fail("--card records the test figures of one model: use --split test, no --set")
-    sources = args.source or list(SOURCES)
-    try:
-        banks = {src: load_bank(args.data, src, args.split) for src in sources}
-        empty = [src for src, bank in banks.items() if not bank]
-        if empty:
-            return _fail(f"no {args.split} writers of {empty[0]} in the data")
-        runs = recognizers(args.set, lambda config=None: NumberRecognizer.load(
-            args.model, path_model=getattr(args, "path_model", None),
-            **({} if config is None else {"config": config})))
-        if args.split == "test":
-            problem = check_test_writers(runs[0][1], banks)
-            if problem:
-                return _fail(problem)
-        results = []
-        for label, rec in runs:
-            report = {src: evaluate_source(rec, bank, names, args.seeds, args.count, args.every,
-                                           args.save_errors and Path(args.save_errors) / src)
-                      for src, bank in banks.items()}
-            results.append((label, rec, report))
-    except (DataError, ModelError, SweepError, InvalidInk, OSError) as exc:
-        return _fail(exc)
-    writers = {src: sorted(map(writer_id, bank)) for src, bank in banks.items()}
-    if args.card:
-        record(args.card, args, results[0][2], writers)
+    runs = recognizers(args.set, lambda config=None: NumberRecognizer.load(
+        args.model, path_model=getattr(args, "path_model", None),
+        **({} if config is None else {"config": config})))
+    if args.split == "test":
+        problem = check_test_writers(runs[0][1], banks)
+        if problem:
+            raise TrainedOnTest(problem)
+    return [(label, rec, {src: evaluate_source(
+                rec, bank, names, args.seeds, args.count, args.every,
+                args.save_errors and Path(args.save_errors) / src) for src, bank in banks.items()})
+            for label, rec in runs]
+
+
+def _show(args, results, writers):
+    from training.ink_report import format_report, format_sweep
+
     rec = results[0][1]
     head = {"split": args.split, "seeds": args.seeds, "count": args.count, "every": args.every,
             "model": str(rec.path or "shipped"), "path_model": _path_model_name(rec)}
@@ -270,9 +256,38 @@ def main(args):
             doc["sweep"] = [{"set": label, "sources": report} for label, _, report in results]
         else:
             doc["sources"] = results[0][2]
-        print(json.dumps(doc, indent=2, ensure_ascii=False, default=str))
-    elif args.set:
-        print(format_sweep(head, [(label, report) for label, _, report in results], writers))
-    else:
-        print(format_report(head, results[0][2], writers))
+        return json.dumps(doc, indent=2, ensure_ascii=False, default=str)
+    if args.set:
+        return format_sweep(head, [(label, report) for label, _, report in results], writers)
+    return format_report(head, results[0][2], writers)
+
+
+def main(args):
+    """Entry point of ``inkdigits evaluate-ink``; returns the exit status."""
+    from recognizer import ModelError
+    from segmentation import InvalidInk
+    from training.data import DataError
+    from training.splits import writer_id
+    from training.sweep import SweepError
+
+    names = args.scenario or list(SCENARIOS)
+    unknown = [n for n in names if n not in SCENARIOS]
+    if unknown:
+        return _fail(f"unknown scenario {unknown[0]!r}; choose from {', '.join(SCENARIOS)}")
+    if args.set and args.split == "test":
+        return _fail("--set chooses constants: sweep on --split dev, never on test")
+    if args.card and (args.split != "test" or args.set):
+        return _fail("--card records the test figures of one model: use --split test")
+    try:
+        banks = {src: load_bank(args.data, src, args.split) for src in args.source or SOURCES}
+        empty = [src for src, bank in banks.items() if not bank]
+        if empty:
+            return _fail(f"no {args.split} writers of {empty[0]} in the data")
+        results = _run(args, names, banks)
+    except (DataError, ModelError, InvalidInk, OSError, SweepError, TrainedOnTest) as exc:
+        return _fail(exc)
+    writers = {src: sorted(map(writer_id, bank)) for src, bank in banks.items()}
+    if args.card:
+        record(args.card, args, results[0][2], writers)
+    print(_show(args, results, writers))
     return 0
