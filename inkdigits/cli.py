@@ -114,7 +114,7 @@ def _evaluate_ink(sub):
     p.add_argument("--seeds", type=_seeds, default=list(range(4)), metavar="N-M",
                    help="compose the numbers with these seeds: 0-3 (default), 0,7,11")
     p.add_argument("--count", type=_positive, default=200,
-                   help="numbers per scenario and seed")
+                   help="numbers per scenario and seed (default: 200)")
     p.add_argument("--scenario", action="append", default=None, help="only these scenarios")
     p.add_argument("--every", type=_positive, default=1, metavar="K",
                    help="keep every K-th pen point: ink from a device that samples less often")
