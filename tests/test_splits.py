@@ -103,3 +103,14 @@ def test_real_splits_are_writer_disjoint(unipen, pen_data_dir):
     digits = unipen + load_pendigits(pen_data_dir)
     seen = [set(writers_in(digits, s)) for s in SPLITS]
     assert sum(map(len, seen)) == len({writer_id(d.writer) for d in digits}) == 253
+
+
+def test_the_shipped_cards_name_the_writers_that_trained_them():
+    import json
+    from pathlib import Path
+
+    models = Path(__file__).resolve().parents[1] / "recognizer" / "models"
+    for name in ("model_card.json", "pen_path_card.json"):
+        card = json.loads((models / name).read_text())
+        assert trained_writers(card) == LEGACY_TRAINED, name
+        assert "3, 9, 11, 18" in card["splits"]            # its invalid pendigits test writers
