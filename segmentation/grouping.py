@@ -268,7 +268,8 @@ def _beam(order, cands, score, pen, n_best, beam, check):
     """Exact covers of the pieces by candidate groups, best total score first.
 
     ``score[k]`` is the log-score of group ``cands[k]`` alone; two digits with much ink
-    in each other's box pay ``pen[k, j]`` (sparse, ``overlap_penalties``). A partial
+    in each other's box pay a penalty (``pen``: sparse rows, cols, values from
+    ``overlap_penalties``). A partial
     cover holds its groups in the order of their first piece's rank, so a group's
     penalties are looked up only among the latest groups that can reach it: the work
     per step follows the penalties, not the number of digits so far."""
@@ -280,11 +281,10 @@ def _beam(order, cands, score, pen, n_best, beam, check):
         first[k] = min(rank[i] for i in c)
         starting[first[k]].append((k, sum(1 << rank[i] for i in c)))
     first = first.tolist()
-    near, reach = {}, {}
-    for k in np.flatnonzero(np.diff(pen.indptr)).tolist():
-        cols = pen.indices[pen.indptr[k]:pen.indptr[k + 1]]
-        near[k] = dict(zip(cols.tolist(), pen.data[pen.indptr[k]:pen.indptr[k + 1]].tolist()))
-        reach[k] = min(first[j] for j in near[k])
+    near = {}
+    for k, j, v in zip(*(a.tolist() for a in pen)):
+        near.setdefault(k, {})[j] = v
+    reach = {k: min(first[j] for j in row) for k, row in near.items()}
     buckets = [dict() for _ in range(n + 1)]
     buckets[0][0] = [(0.0, ())]
     for r in range(n):
