@@ -93,10 +93,15 @@ def _evaluate_ink(sub):
 
 
 def _recognize(sub):
-    p = sub.add_parser("recognize", help="read the number in a strokes JSON file")
-    p.add_argument("file", help='JSON: {"strokes": [...]} or a bare list of strokes; - for stdin')
+    p = sub.add_parser("recognize", help="read the number in strokes JSON files (one or many)")
+    p.add_argument("file", nargs="+",
+                   help='JSON: {"strokes": [...]} or a bare list of strokes; - for stdin; '
+                        'several files, a directory or .jsonl files: a batch, JSON Lines out')
     p.add_argument("--model", default=None)
     p.add_argument("--json", action="store_true", help="print the full result as JSON")
+    p.add_argument("--lines", action="store_true",
+                   help='stdin is JSON Lines, one drawing a line ({"id": ..., "strokes": ...})')
+    p.add_argument("--jobs", type=_positive, default=1, help="worker processes for a batch")
     p.set_defaults(run="recognizer.cli:recognize_main")
 
 

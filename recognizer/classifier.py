@@ -26,7 +26,9 @@ class Classifier:
     features, and returns (N, classes) softmax probabilities."""
 
     def __init__(self, model, paths=False):
-        import tensorflow as tf
+        from recognizer.quiet import import_tensorflow
+
+        tf = import_tensorflow()
 
         shape, dtype = ((PATH_POINTS, PATH_FEATURES), tf.float32) if paths else \
             ((CROP_SIZE, CROP_SIZE), tf.uint8)
@@ -78,6 +80,9 @@ def load_classifier(path=None, paths=False):
     if not path.is_file():
         trainer = "train-pen-path" if paths else "train"
         raise ModelError(f"{path}: model file not found (train one with `inkdigits {trainer}`)")
+    from recognizer.quiet import import_tensorflow
+
+    import_tensorflow()
     import keras
 
     try:
