@@ -37,6 +37,8 @@ def _train(sub):
     p.add_argument("--extra-ink", action="append", default=[],
                    help="directory of exported corrections to add to training")
     p.add_argument("--patience", type=int, default=4)
+    p.add_argument("--pen-source", action="append", choices=("pendigits", "unipen"),
+                   default=None, help="pen digits of these sources' train writers (default: both)")
     p.set_defaults(run="training.train:main")
 
 
@@ -52,6 +54,8 @@ def _train_pen_path(sub):
     p.add_argument("--batch-size", type=int, default=128)
     p.add_argument("--limit", type=int, default=None,
                    help="use only this many training digits (smoke runs)")
+    p.add_argument("--pen-source", action="append", choices=("pendigits", "unipen"),
+                   default=None, help="pen digits of these sources' train writers (default: both)")
     p.set_defaults(run="training.train_pen_path:main")
 
 
@@ -73,22 +77,56 @@ def _path_model(text):
     return False if text == "none" else text
 
 
+def _seeds(text):
+    """"0-3" -> [0, 1, 2, 3]; "0,7,11" -> [0, 7, 11]."""
+    seeds = []
+    for part in text.split(","):
+        lo, dash, hi = part.strip().partition("-")
+        try:
+            seeds += list(range(int(lo), int(hi) + 1)) if dash else [int(lo)]
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"seeds are N, N-M or N,M,..., got {text!r}")
+    if not seeds:
+        raise argparse.ArgumentTypeError(f"no seeds in {text!r}")
+    return seeds
+
+
+def _setting(text):
+    from training.sweep import SweepError, parse_setting
+
+    try:
+        return parse_setting(text)
+    except SweepError as exc:
+        raise argparse.ArgumentTypeError(str(exc))
+
+
 def _evaluate_ink(sub):
-    p = sub.add_parser("evaluate-ink", help="read numbers composed from held-out pen writers")
+    p = sub.add_parser("evaluate-ink",
+                       help="read numbers composed from dev (or test) pen writers")
     p.add_argument("--model", default=None)
     p.add_argument("--path-model", type=_path_model, default=None, metavar="FILE",
                    help="pen-path reader (default: the shipped one; none: the CNN alone)")
     p.add_argument("--data", default=None)
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--count", type=int, default=300, help="numbers per scenario")
+    p.add_argument("--split", choices=("dev", "test"), default="dev",
+                   help="dev: where choices are made (default); test: only to report")
+    p.add_argument("--source", action="append", choices=("pendigits", "unipen"), default=None,
+                   help="only these writers (default: both, reported separately)")
+    p.add_argument("--seeds", type=_seeds, default=list(range(4)), metavar="N-M",
+                   help="compose the numbers with these seeds: 0-3 (default), 0,7,11")
+    p.add_argument("--count", type=_positive, default=200,
+                   help="numbers per scenario and seed (default: 200)")
     p.add_argument("--scenario", action="append", default=None, help="only these scenarios")
     p.add_argument("--every", type=_positive, default=1, metavar="K",
                    help="keep every K-th pen point: ink from a device that samples less often")
+    p.add_argument("--set", type=_setting, action="append", default=None,
+                   metavar="NAME=V1,V2",
+                   help="sweep a segmentation.SegmentConfig field (repeatable: every combination)")
     p.add_argument("--json", action="store_true")
     p.add_argument("--save-errors", default=None, metavar="DIR",
-                   help="write each misread drawing there as JSON (for `inkdigits recognize`)")
+                   help="write each misread drawing to DIR/<source>/ as JSON "
+                        "(for `inkdigits recognize`)")
     p.add_argument("--card", default=None, metavar="JSON",
-                   help="also record the figures in this model card (its `ink_eval` entry)")
+                   help="record the test figures in this model card (its `ink_eval` entry)")
     p.set_defaults(run="training.evaluate_ink:main")
 
 

@@ -1,10 +1,11 @@
-"""The number composer: deterministic, held-out writers only, each scenario as declared."""
+"""The number composer: deterministic, one split's writers only, each scenario as declared."""
 import numpy as np
 import pytest
 
 from segmentation import validate_ink
 from training.compose import SCENARIOS, bank_from_digits, compose, generate
-from training.pendigits import EVAL_WRITERS, PenDigit, load_pendigits
+from training.pendigits import PenDigit, load_pendigits
+from training.splits import PENDIGITS_DEV
 
 N = 60   # numbers per scenario in these tests
 
@@ -16,7 +17,7 @@ def pendigits(pen_data_dir):
 
 @pytest.fixture(scope="module")
 def bank(pendigits):
-    return bank_from_digits(d for d in pendigits if d.writer in EVAL_WRITERS)
+    return bank_from_digits(d for d in pendigits if d.writer in PENDIGITS_DEV)
 
 
 @pytest.fixture(scope="module")
@@ -75,15 +76,22 @@ def test_fixed_length(bank):
 
 
 @pytest.mark.parametrize("scenario", list(SCENARIOS))
-def test_only_held_out_writers(drawn, scenario):
-    assert {s.writer for s in drawn[scenario]} <= EVAL_WRITERS
+def test_only_the_banks_writers(drawn, scenario):
+    assert {s.writer for s in drawn[scenario]} <= PENDIGITS_DEV
 
 
-def test_default_bank_is_held_out(pendigits, monkeypatch):
+def test_default_bank_is_the_pendigits_dev_writers(pendigits, monkeypatch):
     import training.compose as compose_module
 
     monkeypatch.setattr(compose_module, "load_pendigits", lambda data=None: pendigits)
-    assert {s.writer for s in generate("clean", 30, seed=1)} <= EVAL_WRITERS
+    assert {s.writer for s in generate("clean", 60, seed=1)} == PENDIGITS_DEV
+
+
+def test_a_bank_of_string_writer_ids_composes_too():
+    zero = (np.array([[0.0, 0.0, 0.0], [10.0, 40.0, 10.0], [0.0, 80.0, 20.0]]),)
+    bank = bank_from_digits([PenDigit(zero, 0, "val:val02"), PenDigit(zero, 0, "uqb:x")])
+    rng = np.random.default_rng(0)
+    assert {compose(bank, "clean", rng).writer for _ in range(20)} == {"val:val02", "uqb:x"}
 
 
 @pytest.mark.parametrize("scenario", list(SCENARIOS))
@@ -163,3 +171,16 @@ def test_input_digits_not_mutated():
 def test_unknown_scenario_is_named(bank):
     with pytest.raises(ValueError, match="'wobbly'"):
         generate("wobbly", 1, bank=bank)
+
+
+def test_a_joined_stroke_of_repeated_points_stays_within_the_ink_limits():
+    # a "u" from a slow 60 Hz pen: most points repeat, so the median step is 0; "uu" joins
+    corners = [[0.0, 0.0], [0.0, 120.0], [40.0, 160.0], [80.0, 120.0], [80.0, 0.0]]
+    slow = np.column_stack([np.repeat(corners, 5, axis=0), 10.0 * np.arange(25)])
+    bank = bank_from_digits([PenDigit((slow,), 0, "apple:slow")])
+    rng = np.random.default_rng(0)
+    drawn = [compose(bank, "tight", rng) for _ in range(20)]
+    assert any(len(s.strokes) < sum(map(len, s.digit_strokes)) for s in drawn)   # joined
+    for s in drawn:
+        validate_ink(s.strokes)
+        assert sum(map(len, s.strokes)) < 2000

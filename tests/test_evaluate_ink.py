@@ -1,4 +1,4 @@
-"""``inkdigits evaluate-ink``: the alignment and scores, and the command end to end."""
+"""``inkdigits evaluate-ink``: alignment, scores, summaries over seeds, the command end to end."""
 import json
 from argparse import Namespace
 from functools import lru_cache
@@ -8,6 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from training.evaluate_ink import GAP, TARGETS, align, main, score
+from training.ink_report import summarize
 
 
 def levenshtein(a, b):
@@ -56,6 +57,45 @@ def args(**kw):
     return Namespace(**{**base, **kw})
 
 
+
+
+def run(exact, by_writer, errors, ms=10.0, misread=None):
+    """A hand-made ``evaluate`` result of one seed."""
+    n = sum(n for _, n in by_writer.values())
+    return {"n": n, "exact": exact, "digit_accuracy": exact, "wrong_count": 100.0 - exact,
+            "errors": errors, "misread": misread or {}, "by_writer": by_writer,
+            "ms_per_number": ms}
+
+
+def test_summary_pools_seeds_and_writers():
+    runs = [run(80.0, {"a:x": [4, 4], "a:y": [0, 1], 3: [4, 5]}, {"1→7": 2, "0→_": 1}, 10.0),
+            run(90.0, {"a:x": [3, 4], "a:y": [2, 2], 3: [4, 4]}, {"1→7": 1, "6→4": 3}, 30.0),
+            run(100.0, {"a:x": [2, 2], 3: [8, 8]}, {}, 20.0)]
+    got = summarize(runs, [0, 1, 2], target=85.0)
+    assert got["n"] == 30 and got["seeds"] == [0, 1, 2] and got["writers"] == 3
+    assert got["exact"] == pytest.approx(90.0) and got["exact_spread"] == pytest.approx(10.0)
+    assert got["exact_by_seed"] == [80.0, 90.0, 100.0] and got["met"]
+    # per writer over all seeds: a:x 9/10, a:y 2/3, 3 16/17
+    assert got["worst_writer"] == {"writer": "a:y", "exact": pytest.approx(200 / 3), "numbers": 3}
+    assert got["p10_writer"]["writer"] == "a:y"        # 10th percentile of three writers
+    assert got["errors"] == {"6→4": 3, "1→7": 3, "0→_": 1}
+    assert got["ms_per_number"] == 20.0
+
+
+def test_the_tenth_percentile_writer_of_many():
+    by_writer = {f"w:{k:02d}": [k, 20] for k in range(21)}   # 0/20 ... 20/20 right
+    got = summarize([run(50.0, by_writer, {})], [0], target=1.0)
+    assert got["worst_writer"]["writer"] == "w:00" and got["exact_spread"] == 0.0
+    assert got["p10_writer"] == {"writer": "w:02", "exact": 10.0, "numbers": 20}
+
+
+def args(**kw):
+    base = dict(model=None, data=None, split="dev", source=["pendigits"], seeds=[0], count=3,
+                scenario=None, json=False, save_errors=None, card=None, every=1, set=None,
+                path_model=None)
+    return Namespace(**{**base, **kw})
+
+
 @pytest.fixture(scope="module")
 def model(tiny_model_path):
     return str(tiny_model_path)
@@ -67,24 +107,41 @@ def data(pen_data_dir):
 
 
 def test_table(capsys, model, data):
-    assert main(args(model=model, data=data, scenario=["single", "tight"])) == 0
+    assert main(args(model=model, data=data, scenario=["single", "tight"], seeds=[0, 1])) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[1].split()[:3] == ["scenario", "exact", "%"]
+    assert lines[0].startswith("dev writers of pendigits (5 writers), seeds 0,1, 3 numbers")
+    assert lines[1].split()[:4] == ["scenario", "exact", "%", "±"]
     rows = [line.split() for line in lines[3:5]]
     assert [r[0] for r in rows] == ["single", "tight"]
-    assert [float(r[2]) for r in rows] == [TARGETS["single"], TARGETS["tight"]]
-    assert all(r[-2] == "3" for r in rows)
-    assert lines[-1].startswith("exact % by writer, all scenarios: ")
+    assert [float(r[4]) for r in rows] == [TARGETS["single"], TARGETS["tight"]]
+    assert all(r[8] == "6" for r in rows)               # 3 numbers x 2 seeds
+    assert lines[5].startswith("top errors over all seeds (true→read")
 
 
 def test_json(capsys, model, data):
-    assert main(args(model=model, data=data, scenario=["clean"], json=True, count=4)) == 0
+    assert main(args(model=model, data=data, scenario=["clean"], json=True, count=4,
+                     seeds=[0, 1])) == 0
     got = json.loads(capsys.readouterr().out)
-    clean = got["scenarios"]["clean"]
-    assert list(got["scenarios"]) == ["clean"] and clean["n"] == 4
-    assert {"exact", "digit_accuracy", "wrong_count", "errors", "target", "met"} <= set(clean)
-    assert clean["target"] == TARGETS["clean"]
-    assert sum(n for _, n in clean["by_writer"].values()) == 4
+    assert got["split"] == "dev" and got["seeds"] == [0, 1]
+    assert got["writers"] == {"pendigits": [f"pendigits:{w}" for w in range(26, 31)]}
+    clean = got["sources"]["pendigits"]["clean"]
+    assert clean["n"] == 8 and len(clean["exact_by_seed"]) == 2
+    assert {"exact", "exact_spread", "digit_accuracy", "wrong_count", "errors", "worst_writer",
+            "p10_writer", "target", "met"} <= set(clean)
+    assert clean["worst_writer"]["writer"] in range(26, 31)
+
+
+def test_both_sources_by_default_reported_separately(capsys, model, data_dir):
+    if not (data_dir / "unipen").is_dir():
+        pytest.skip(f"unipen data absent in {data_dir}")
+    assert main(args(model=model, data=str(data_dir), source=None, scenario=["single"],
+                     json=True, count=2)) == 0
+    got = json.loads(capsys.readouterr().out)
+    assert list(got["sources"]) == ["pendigits", "unipen"]
+    from training.splits import split_of
+
+    assert {split_of(w) for w in got["writers"]["unipen"]} == {"dev"}
+    assert len(got["writers"]["unipen"]) > 40
 
 
 def test_saved_errors_read_back(tmp_path, capsys, model, data):
@@ -93,7 +150,7 @@ def test_saved_errors_read_back(tmp_path, capsys, model, data):
     assert main(args(model=model, data=data, scenario=["delayed"], count=5,
                      save_errors=str(tmp_path))) == 0
     capsys.readouterr()
-    saved = sorted(tmp_path.glob("delayed-*.json"))
+    saved = sorted((tmp_path / "pendigits").glob("delayed-s0-*.json"))
     assert saved                      # an untrained model misreads most numbers
     doc = json.loads(saved[0].read_text())
     assert set(doc) == {"strokes", "text", "read", "writer"}
@@ -112,16 +169,45 @@ def test_missing_model(capsys, tmp_path, data):
     assert err.count("\n") == 1 and "model file not found" in err
 
 
-def test_figures_go_into_the_model_card(tmp_path, capsys, model, data):
-    card = tmp_path / "model_card.json"
-    card.write_text(json.dumps({"test": {"accuracy": 0.99}}))
-    assert main(args(model=model, data=data, scenario=["single"], count=2, card=str(card))) == 0
+@pytest.fixture
+def carded_model(tmp_path, tiny_model_path):
+    """The tiny model beside a card saying it trained on pendigits writer 3 (a test writer)."""
+    import shutil
+
+    path = tmp_path / "digits.keras"
+    shutil.copy(tiny_model_path, path)
+    (tmp_path / "model_card.json").write_text(json.dumps(
+        {"test": {"accuracy": 0.99}, "train_writers": ["pendigits:3", "pendigits:1"]}))
+    return path
+
+
+def test_test_split_refuses_a_model_that_trained_on_its_writers(capsys, carded_model, data):
+    assert main(args(model=str(carded_model), data=data, split="test", path_model=False)) == 2
+    err = capsys.readouterr().err
+    assert "trained on 1 test writers of pendigits (pendigits:3)" in err
+
+
+def test_test_figures_go_into_the_model_card(capsys, carded_model, data_dir):
+    if not (data_dir / "unipen").is_dir():
+        pytest.skip(f"unipen data absent in {data_dir}")
+    card = carded_model.with_name("model_card.json")
+    assert main(args(model=str(carded_model), data=str(data_dir), split="test",
+                     source=["unipen"], path_model=False, scenario=["single"], count=2,
+                     seeds=[0, 1], card=str(card))) == 0
     got = json.loads(card.read_text())
     assert got["test"] == {"accuracy": 0.99}          # the rest of the card is kept
-    single = got["ink_eval"]["scenarios"]["single"]
-    assert single["n"] == 2 and single["target"] == TARGETS["single"]
-    assert "--scenario single" in got["ink_eval"]["command"]
-    assert set(got["ink_eval"]["git"]) == {"commit", "dirty"}
+    ink = got["ink_eval"]
+    assert ink["split"] == "test" and set(ink["git"]) == {"commit", "dirty"}
+    assert ink["command"] == ("inkdigits evaluate-ink --split test --seeds 0,1 --count 2 "
+                              "--source unipen --path-model none --scenario single")
+    single = ink["sources"]["unipen"]["single"]
+    assert single["n"] == 4 and single["target"] == TARGETS["single"]
+    assert "val:val02" in ink["writers"]["unipen"]
+
+
+def test_the_card_takes_test_figures_only(capsys, model):
+    assert main(args(model=model, card="card.json")) == 2
+    assert "--card records the test figures" in capsys.readouterr().err
 
 
 def test_sparse_ink_keeps_every_kth_pen_point(tmp_path, capsys, model, data):
@@ -131,17 +217,68 @@ def test_sparse_ink_keeps_every_kth_pen_point(tmp_path, capsys, model, data):
     from training.compose import generate, load_bank
 
     dense = generate("clean", 2, seed=0, bank=load_bank(data))
-    saved = sorted(tmp_path.glob("clean-*.json"))
+    saved = sorted((tmp_path / "pendigits").glob("clean-*.json"))
     assert saved                      # an untrained model misreads most numbers
     for f in saved:
-        k = int(f.stem.split("-")[1])
+        k = int(f.stem.split("-")[2])
         sparse = json.loads(f.read_text())["strokes"]
         assert [len(s) for s in sparse] == [(len(s) - 2) // 3 + 2 for s in dense[k].strokes]
 
 
-def test_every_must_be_positive(capsys):
+@pytest.mark.parametrize("option, message", [
+    (["--every", "0"], "must be at least 1"),
+    (["--seeds", "a-b"], "seeds are N, N-M or N,M"),
+    (["--set", "overlap_weight"], "--set wants NAME=v1,v2"),
+    (["--split", "holdout"], "invalid choice: 'holdout'"),
+])
+def test_bad_options_are_named(capsys, option, message):
     from inkdigits.cli import main as cli
 
     with pytest.raises(SystemExit):
-        cli(["evaluate-ink", "--every", "0"])
-    assert "must be at least 1" in capsys.readouterr().err
+        cli(["evaluate-ink", *option])
+    assert message in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("text, seeds", [("0-3", [0, 1, 2, 3]), ("0,7,11", [0, 7, 11]),
+                                         ("5", [5]), ("0-1,9", [0, 1, 9])])
+def test_seeds(text, seeds):
+    from inkdigits.cli import build_parser
+
+    assert build_parser().parse_args(["evaluate-ink", "--seeds", text]).seeds == seeds
+
+
+def test_a_sweep_prints_one_row_per_setting(capsys, model, data):
+    from training.sweep import parse_setting
+
+    assert main(args(model=model, data=data, scenario=["single", "clean"], count=2,
+                     seeds=[0, 1], set=[parse_setting("overlap_weight=2,8")])) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("exact % mean ± sd over seeds: dev writers of pendigits")
+    assert lines[1].split() == ["setting", "single", "clean"]
+    assert [line.split()[0] for line in lines[3:]] == ["overlap_weight=2.0", "overlap_weight=8.0"]
+    assert all(len(line.split()) == 7 for line in lines[3:])    # mean ± sd, twice
+
+
+def test_numbers_over_the_work_budget_are_refused_and_counted(capsys, model, data):
+    from training.sweep import parse_setting
+
+    assert main(args(model=model, data=data, scenario=["long"], count=2, json=True,
+                     set=[parse_setting("max_candidates=1")])) == 0
+    (run,) = json.loads(capsys.readouterr().out)["sweep"]
+    long = run["sources"]["pendigits"]["long"]
+    assert run["set"] == "max_candidates=1"
+    assert long["refused"] == 2 and long["exact"] == 0.0 and long["wrong_count"] == 100.0
+
+
+def test_a_sweep_of_an_unknown_field_is_named(capsys, model, data):
+    from training.sweep import parse_setting
+
+    assert main(args(model=model, data=data, set=[parse_setting("overlap=2,8")])) == 2
+    assert "SegmentConfig has no field 'overlap'" in capsys.readouterr().err
+
+
+def test_no_sweep_on_test_writers(capsys, model):
+    from training.sweep import parse_setting
+
+    assert main(args(model=model, split="test", set=[parse_setting("doubt=0.5,0.7")])) == 2
+    assert "sweep on --split dev, never on test" in capsys.readouterr().err

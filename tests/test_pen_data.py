@@ -3,7 +3,8 @@ import numpy as np
 import pytest
 
 from recognizer.constants import JUNK
-from training.pen_data import add_ligature, add_slash, pair_ink, render_junk, thin_out
+from training.pen_data import (add_ligature, add_slash, device_variant, pair_ink, render_junk,
+                               thin_out)
 from training.pendigits import PenDigit
 from tests.shapes import digit
 
@@ -66,3 +67,17 @@ def test_thinned_out_ink_keeps_every_kth_point_and_both_ends():
     assert [len(s) for s in thin] == [4, 2]          # points 0, 3, 6 and 9
     assert np.array_equal(thin[0][[0, -1]], strokes[0][[0, -1]])
     assert np.array_equal(thin[0][1], strokes[0][3])
+
+
+def test_device_variants_thin_out_or_snap_to_a_grid():
+    stroke = np.column_stack([np.linspace(0, 30, 61), np.linspace(0, 100, 61)])
+    thin = device_variant([stroke], np.random.default_rng(0), coarse=1.0, quantised=0.0)[0]
+    assert len(thin) in {(61 - 2) // k + 2 for k in (2, 3, 4)}
+    assert np.array_equal(thin[[0, -1]], stroke[[0, -1]])
+    snapped = device_variant([stroke], np.random.default_rng(1), coarse=0.0, quantised=1.0)[0]
+    cell = np.diff(np.unique(snapped[:, 1])).min()
+    assert 100 / 30 <= cell * (1 + 1e-9) and cell <= 100 / 8 * (1 + 1e-9)   # GRID_UNITS
+    assert np.allclose(snapped / cell, np.round(snapped / cell))
+    assert not np.any(np.all(np.diff(snapped, axis=0) == 0, axis=1))      # no repeated point
+    same = device_variant([stroke], np.random.default_rng(2), coarse=0.0, quantised=0.0)[0]
+    assert np.array_equal(same, stroke)

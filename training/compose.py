@@ -1,6 +1,6 @@
 """Numbers composed from real pen trajectories: the test material for reading numbers.
 
-Each number is written by ONE pendigits writer, digit by digit in reading order: every
+Each number is written by ONE pen writer (pendigits or UNIPEN), digit by digit in reading order: every
 digit is scaled to a common height (±10 %, as a hand varies), slanted with the number,
 set on a slightly jittered baseline and spaced as the scenario asks; time stamps run on
 with a pen-up pause of 100-400 ms between strokes. Seeded and deterministic: the same
@@ -16,14 +16,16 @@ seed, scenario and data give the same drawings. Scenarios:
 * ``mixed``   2-6 digits of different sizes, the drawing at ×0.5-2 and in high-DPI
   coordinates (×2-3, offset by thousands).
 
-Only held-out writers (``EVAL_WRITERS``) are used unless a caller passes other digits.
+Only ``dev`` writers (``training.splits``) are used unless a caller asks for another split
+or passes other digits.
 Drawings follow the ink format of ``segmentation``: (N, 3) float arrays x, y (y down), t ms.
 """
 from dataclasses import dataclass
 
 import numpy as np
 
-from training.pendigits import EVAL_WRITERS, load_pendigits
+from training.pendigits import load_pendigits
+from training.splits import select
 
 PEN_UP_MS = (100.0, 400.0)   # pause between strokes
 HEIGHT_PX = (40.0, 120.0)    # digit height of a number on a canvas, log-uniform
@@ -69,13 +71,27 @@ class Composed:
     strokes: list        # (N, 3) float64 arrays x, y (y down), t ms, in pen order
     text: str            # the number written
     scenario: str
-    writer: int
+    writer: object       # the PenDigit's writer: a pendigits int or a UNIPEN id
     digit_strokes: list  # per digit of ``text``, its stroke indices (a joined stroke is in two)
 
 
-def load_bank(data=None, writers=EVAL_WRITERS):
-    """Pen digits of ``writers`` as ``{writer: {label: [PenDigit, ...]}}``."""
-    return bank_from_digits(d for d in load_pendigits(data) if d.writer in writers)
+SOURCES = ("pendigits", "unipen")
+
+
+def load_digits(data=None, source="pendigits"):
+    """All PenDigits of one source: ``"pendigits"`` or ``"unipen"``."""
+    if source == "pendigits":
+        return load_pendigits(data)
+    if source == "unipen":
+        from training.unipen import load_unipen
+
+        return load_unipen(data)
+    raise ValueError(f"unknown source {source!r}; choose from {', '.join(SOURCES)}")
+
+
+def load_bank(data=None, source="pendigits", split="dev"):
+    """Pen digits of the ``split`` writers of ``source`` as ``{writer: {label: [PenDigit]}}``."""
+    return bank_from_digits(select(load_digits(data, source), split))
 
 
 def bank_from_digits(digits):
@@ -102,10 +118,11 @@ def generate(scenario, count, seed=0, bank=None, data=None, n_digits=None):
 def compose(bank, scenario, rng, n_digits=None):
     """One number of ``scenario`` written by one writer of ``bank``, drawn with ``rng``."""
     sc = SCENARIOS[scenario]
-    writer = int(rng.choice(sorted(bank)))
+    writers = sorted(bank)          # the same stream as rng.choice(writers), for any id type
+    writer = writers[int(rng.integers(len(writers)))]
     mine = bank[writer]
     n = n_digits or int(rng.integers(sc.digits[0], sc.digits[1] + 1))
-    have = sorted(mine)             # all ten digits for the pendigits writers
+    have = sorted(mine)             # all ten for pendigits writers, not for all UNIPEN ones
     labels = [int(have[k]) for k in rng.integers(0, len(have), n)]
     late = _pick_delayed(mine, labels, rng) if sc.delay and n > 1 else None
     samples = [_sample(mine[lab], rng, multi=(i == late)) for i, lab in enumerate(labels)]
@@ -264,6 +281,16 @@ def _natural(digits, a, b):
     return all(np.hypot(*(ink - p).T).min() > 0.06 * h for p in link)
 
 
+def _spacing(stroke):
+    """The stroke's typical point spacing: the median step, or the mean of the non-zero
+    steps where most are zero (a 60 Hz tablet repeats points when the pen is slow)."""
+    steps = np.hypot(*np.diff(stroke[:, :2], axis=0).T)
+    if len(steps) == 0 or not steps.any():
+        return 1.0
+    step = float(np.median(steps))
+    return step if step > 0 else float(steps[steps > 0].mean())
+
+
 def _assemble(pieces, digits, sc, rng):
     """Strokes in pen order with running time stamps; the digits each stroke belongs to."""
     clock = rng.uniform(0.0, 2000.0)
@@ -274,8 +301,7 @@ def _assemble(pieces, digits, sc, rng):
         dt = [parts[0][:, 2]]
         for prev, nxt in zip(parts, parts[1:]):
             # the ligature: points along the pen's path at about the stroke's own spacing
-            step = np.median(np.hypot(*np.diff(prev[:, :2], axis=0).T)) if len(prev) > 1 else 1.0
-            link = _dense(np.stack([prev[-1, :2], nxt[0, :2]]), max(step, 1e-6))[1:-1]
+            link = _dense(np.stack([prev[-1, :2], nxt[0, :2]]), _spacing(prev))[1:-1]
             t_link = dt[-1][-1] + 10.0 * np.arange(1, len(link) + 1)
             xy += [link, nxt[:, :2]]
             dt += [t_link, (t_link[-1] if len(link) else dt[-1][-1]) + 10.0 + nxt[:, 2]]

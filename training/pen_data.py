@@ -7,7 +7,9 @@ The junk class is made of what segmentation can get wrong: two digits taken as o
 digit alone (the bar of a 5, the "L" of a 4), and pieces of a stroke cut in the wrong
 place. Junk must not look like a digit: a digit with a bit of its neighbour, or a piece
 of a 7's or a 2's stroke, often still does, and taught the CNN to reject real 7s. Digit variants include what real hands add:
-a strong slant, a lead-in or run-on to the next digit, and the slash of a slashed zero.
+a strong slant, a lead-in or run-on to the next digit, and the slash of a slashed zero,
+and what devices do to ink (``device_variant``): fewer points (a 60 Hz tablet or a mouse
+gives every 2nd-4th point of a 100-200 Hz one) and coordinates on a coarse grid.
 """
 import numpy as np
 
@@ -19,6 +21,9 @@ SLANT = (-0.3, 0.5)     # shear x += -y * slant: hands lean right more often and
 LIGATURE = 0.3          # share of digit variants with a lead-in or a run-on stroke
 SLASH = 0.15            # share of zero variants with a slash through them
 FLAG = 0.3              # share of one variants given the flag of a continental "1"
+COARSE = 0.25           # share of variants keeping only every 2nd-4th pen point
+QUANTISED = 0.15        # share of variants on a coarse grid of device units
+GRID_UNITS = (8.0, 30.0)  # digit height in device units on that grid
 WHOLE_WHEN_CUT = (1, 2, 7)  # digits whose stroke fragments look like a digit (a 2 cut at its
                             # bottom corner is an uncrossed 7): never junk
 
@@ -42,7 +47,26 @@ def pen_variant(digit, rng):
         ink = add_ligature(ink, rng)
     if digit.label == 0 and rng.random() < SLASH:
         ink = add_slash(ink, rng)
-    return ink
+    return device_variant(ink, rng)
+
+
+def device_variant(strokes, rng, coarse=COARSE, quantised=QUANTISED):
+    """The strokes as a coarser device records them: sometimes only every 2nd-4th point
+    (``thin_out``), sometimes snapped to a grid of ``GRID_UNITS`` cells per digit height,
+    with repeated points on one cell merged as a tablet reports them (x/y only)."""
+    strokes = [np.asarray(s, float)[:, :2] for s in strokes]
+    if rng.random() < coarse:
+        strokes = thin_out(strokes, int(rng.integers(2, 5)))
+    if rng.random() < quantised:
+        h, _ = _height(strokes)
+        cell = h / rng.uniform(*GRID_UNITS)
+        strokes = [_unique_runs(np.round(s / cell) * cell) for s in strokes]
+    return strokes
+
+
+def _unique_runs(s):
+    keep = np.r_[True, np.any(np.diff(s, axis=0) != 0, axis=1)]
+    return s[keep]
 
 
 def _pen_width(rng):

@@ -9,17 +9,19 @@ from training.data import DataError, data_dir
 
 PENDIGITS_FILE = "pendigits-orig-train.unipen.gz"
 SAMPLE_MS = 10.0        # the tablet's sampling period: one point every 10 ms
-# Writers kept out of training, so that evaluation always reads unseen handwriting.
-EVAL_WRITERS = frozenset({26, 27, 28, 29, 30})
+PEN_UP_MS = 100.0       # the pause put between two strokes (the file has no times)
 
 
 @dataclass(frozen=True)
 class PenDigit:
-    """One digit: strokes as (N, 3) arrays x, y (y down), t ms; label; writer id."""
+    """One digit: strokes as (N, 3) arrays x, y (y down), t ms; label; writer id (an int
+    for pendigits, "institution:name" for UNIPEN); who recorded it, on which tablet."""
 
     strokes: tuple
     label: int
-    writer: int
+    writer: object
+    contributor: str = "pendigits"
+    device: str = "Wacom (pendigits)"
 
 
 def load_pendigits(path=None):
@@ -67,7 +69,7 @@ def parse_unipen(lines):
             if cur:
                 a = np.array(cur, dtype=np.float64)
                 t = clock + SAMPLE_MS * np.arange(len(a))
-                clock = t[-1] + 100.0
+                clock = t[-1] + PEN_UP_MS
                 strokes.append(np.column_stack([a[:, 0], -a[:, 1], t]))
             cur = None
         elif cur is not None and not key.startswith("."):
@@ -78,9 +80,3 @@ def parse_unipen(lines):
     finish()
     return digits
 
-
-def split_writers(digits, eval_writers=EVAL_WRITERS):
-    """(training digits, evaluation digits) by writer, never mixing a writer's digits."""
-    train = [d for d in digits if d.writer not in eval_writers]
-    held = [d for d in digits if d.writer in eval_writers]
-    return train, held

@@ -70,6 +70,7 @@ def _card(out, model, history, config, seconds, data, metrics):
         "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "command": config.get("command"),
         "test": metrics,
+        "train_writers": config.get("train_writers"),   # pen writers (training.splits)
         "parameters": int(model.count_params()),
         "training_seconds": None if seconds is None else round(float(seconds), 1),
         "epochs": _epochs(history, config.get("monitor", "val_accuracy")),  # as train.py

@@ -1,8 +1,8 @@
 """``inkdigits train``: prepare data -> build model -> train -> save model, card and plots.
 
 Training data: MNIST's 60k training images less a 5k validation split, plus pen digits of
-the training writers rendered through the inference normalisation, plus junk crops for the
-reject class. The MNIST test set is used only by the report, after training.
+the ``train`` writers of pendigits and UNIPEN (``training.splits``) rendered through the
+inference normalisation, plus junk crops for the reject class made from the same digits. The MNIST test set is used only by the report, after training.
 """
 import json
 import sys
@@ -18,15 +18,23 @@ from training.data import data_dir, load_mnist
 MNIST_VAL = 5000
 PEN_VARIANTS = 5        # jittered renderings of each training pen digit
 JUNK_SHARE = 0.12       # junk crops as a share of the whole training set
+PEN_SOURCES = ("pendigits", "unipen")
 
 
-def pen_crops(data, seed, limit=None):
+def train_digits(data, sources=PEN_SOURCES):
+    """The PenDigits of the ``train`` writers (``training.splits``) of ``sources``."""
+    from training.compose import load_digits
+    from training.splits import select
+
+    return [d for src in sources for d in select(load_digits(data, src), "train")]
+
+
+def pen_crops(data, seed, limit=None, sources=PEN_SOURCES):
     """Crops of training writers' pen digits: ((fit images, labels), (val images, labels),
     fit digits, val digits); the digits are returned for making junk from the same split."""
     from training.pen_data import render_digits
-    from training.pendigits import load_pendigits, split_writers
 
-    digits, _ = split_writers(load_pendigits(data))
+    digits = train_digits(data, sources)
     rng = np.random.default_rng(seed)
     digits = [digits[i] for i in rng.permutation(len(digits))][:limit]
     n_val = max(1, len(digits) // 10)
@@ -37,7 +45,8 @@ def pen_crops(data, seed, limit=None):
 
 
 def prepare_data(args):
-    """Training and validation arrays: (N, 28, 28) uint8 images, (N,) uint8 labels."""
+    """Training and validation arrays, (N, 28, 28) uint8 images and (N,) uint8 labels, and
+    the ids of the pen writers they hold (``training.splits``)."""
     x, y = load_mnist(args.data, "train")
     rng = np.random.default_rng(args.seed)
     idx = rng.permutation(len(x))
@@ -46,15 +55,20 @@ def prepare_data(args):
         fit_idx, val_idx = fit_idx[:args.limit], val_idx[:max(1, args.limit // 5)]
     parts = [(x[fit_idx], y[fit_idx])]
     val = [(x[val_idx], y[val_idx])]
+    writers = []
     if not args.no_pen:
         from training.pen_data import render_junk
 
-        (fx, fy), (vx, vy), fit, held = pen_crops(args.data, args.seed, args.limit)
+        from training.splits import writer_id
+
+        (fx, fy), (vx, vy), fit, val_digits = pen_crops(
+            args.data, args.seed, args.limit, getattr(args, "pen_source", None) or PEN_SOURCES)
         parts.append((fx, fy))
         val.append((vx, vy))
         n_fit = sum(len(p[0]) for p in parts)
         parts.append(render_junk(fit, int(n_fit * JUNK_SHARE / (1 - JUNK_SHARE)), args.seed + 2))
-        val.append(render_junk(held, max(1, len(vx) // 5), args.seed + 3))
+        val.append(render_junk(val_digits, max(1, len(vx) // 5), args.seed + 3))
+        writers = sorted({writer_id(d.writer) for d in fit + val_digits})
     for folder in args.extra_ink or []:
         from training.extra_ink import load_extra_ink
         from recognizer.normalize import normalize_many
@@ -64,7 +78,7 @@ def prepare_data(args):
             parts.append((normalize_many([s for s, _ in samples]),
                           np.array([label for _, label in samples], np.uint8)))
     cat = lambda ps: (np.concatenate([p[0] for p in ps]), np.concatenate([p[1] for p in ps]))
-    return cat(parts), cat(val)
+    return cat(parts), cat(val), writers
 
 
 def make_dataset(images, labels, batch_size, seed, training):
@@ -143,11 +157,12 @@ def main(args):
     config["data"] = str(data_dir(args.data)) if data_dir(args.data) else None
     config["git"] = git_state()     # before training: the tree may change while it runs
     try:
-        train, val = prepare_data(args)
+        train, val, writers = prepare_data(args)
     except DataError as exc:
         print(f"inkdigits train: {exc}", file=sys.stderr)
         return 2
-    config.update(train_size=len(train[0]), val_size=len(val[0]),
+    config.update(train_writers=writers,
+                  train_size=len(train[0]), val_size=len(val[0]),
                   train_class_counts=np.bincount(train[1], minlength=NUM_CLASSES).tolist())
     print(f"training on {len(train[0])} crops, validating on {len(val[0])}", flush=True)
     model = build_model()

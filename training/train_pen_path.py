@@ -1,10 +1,11 @@
 """``inkdigits train-pen-path``: the pen-path reader, a small 1-D CNN over ``path_features``.
 
-Trained on the training writers' pen digits (MNIST has no pen paths), each also drawn
-as random variants (``pen_data.pen_variant``): slant, rotation, aspect, lead-ins and
-flags, and some drawn backwards or with the strokes in another order. Label smoothing keeps its probabilities modest, since the recognizer multiplies
-them into the image CNN's. The held-out writers are read once, after training, for the
-card (``pen_path_card.json``); nothing is chosen by them.
+Trained on the ``train`` writers' pen digits of pendigits and UNIPEN (``training.splits``;
+MNIST has no pen paths), each also drawn as random variants (``pen_data.pen_variant``):
+slant, rotation, aspect, lead-ins and flags, fewer points or a coarse grid, and some drawn
+backwards or with the strokes in another order. Label smoothing keeps its probabilities
+modest, since the recognizer multiplies them into the image CNN's. The ``dev`` writers of
+each source are read after training, for the card (``pen_path_card.json``).
 """
 import datetime
 import json
@@ -16,6 +17,7 @@ import numpy as np
 
 from recognizer.constants import NUM_DIGITS
 from recognizer.pen_path import PATH_FEATURES, PATH_POINTS, path_features_many
+from training.splits import select, writer_id
 
 MODEL_FILE = "pen_path.keras"
 CARD_FILE = "pen_path_card.json"
@@ -66,16 +68,16 @@ def other_order(strokes, rng, reversed_share=REVERSED, reordered_share=REORDERED
     return strokes
 
 
-def held_out_metrics(model, digits):
+def writer_metrics(model, digits):
     """Accuracy of ``model`` on PenDigits, overall, per writer and per digit."""
     if not digits:
         return None
     x, y = path_data(digits, 1, 0)
     pred = model.predict(x, batch_size=512, verbose=0).argmax(axis=1)
-    writers = np.array([d.writer for d in digits])
+    writers = np.array([writer_id(d.writer) for d in digits])
     right = pred == y
     return {"digits": len(digits), "accuracy": float(right.mean()),
-            "per_writer": {int(w): float(right[writers == w].mean()) for w in np.unique(writers)},
+            "per_writer": {str(w): float(right[writers == w].mean()) for w in np.unique(writers)},
             "per_digit": {int(k): float(right[y == k].mean()) for k in np.unique(y)}}
 
 
@@ -84,17 +86,22 @@ def main(args):
     import keras
 
     from training.data import DataError
-    from training.pendigits import load_pendigits, split_writers
+    from training.compose import load_digits
     from training.report import file_info, git_state, versions
-    from training.train import save_for_inference
+    from training.train import PEN_SOURCES, save_for_inference
 
     git = git_state()       # before training: the tree may change while it runs
     try:
-        train, held = split_writers(load_pendigits(args.data))
+        sources = getattr(args, "pen_source", None) or PEN_SOURCES
+        digits = {src: load_digits(args.data, src) for src in sources}
+        train = [d for src in sources for d in select(digits[src], "train")]
+        dev = {src: select(digits[src], "dev") for src in sources}
     except DataError as exc:
         print(f"inkdigits train-pen-path: {exc}", file=sys.stderr)
         return 2
-    train = train[:args.limit]
+    if args.limit:
+        train = [train[i] for i in np.random.default_rng(args.seed).permutation(len(train))]
+        train = train[:args.limit]
     keras.utils.set_random_seed(args.seed)
     x, y = path_data(train, args.variants, args.seed)
     print(f"training on {len(x)} pen paths of {len(train)} digits", flush=True)
@@ -111,15 +118,15 @@ def main(args):
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     save_for_inference(model, out / MODEL_FILE)
-    held_out = held_out_metrics(model, held)
+    dev_metrics = {src: writer_metrics(model, ds) for src, ds in dev.items()}
     card = {
         "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "command": "inkdigits " + " ".join(getattr(args, "argv", sys.argv[1:])),
-        "held_out_writers": held_out,
+        "dev_writers": dev_metrics,
         "parameters": int(model.count_params()),
         "training_seconds": round(seconds, 1),
+        "train_writers": sorted({writer_id(d.writer) for d in train}),
         "train": {"digits": len(train), "paths": len(x),
-                  "writers": sorted({d.writer for d in train}),
                   "final_epoch": {k: float(v[-1]) for k, v in history.history.items()}},
         "config": {k: v for k, v in vars(args).items() if k not in ("run", "argv")},
         "git": git,
@@ -127,8 +134,9 @@ def main(args):
         "model_file": file_info(out / MODEL_FILE),
     }
     (out / CARD_FILE).write_text(json.dumps(card, indent=1))
-    if held_out:
-        print(f"held-out writers: {100 * held_out['accuracy']:.2f}% of "
-              f"{held_out['digits']} digits", flush=True)
+    for src, m in dev_metrics.items():
+        if m:
+            print(f"dev writers of {src}: {100 * m['accuracy']:.2f}% of {m['digits']} digits",
+                  flush=True)
     print(f"saved {out / MODEL_FILE} after {seconds:.0f} s", flush=True)
     return 0
