@@ -89,8 +89,13 @@ def _parse_line(raw, default, where, strokes_of, InputError):
 _worker = {}
 
 
-def _init(model, path_model):
+def _init(model, path_model, threads=None):
+    """Load the models in this (worker) process; ``threads`` caps TensorFlow's threads, so
+    that N workers on N cores do not each start a pool as large as the machine."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    if threads:
+        for name in ("TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS", "OMP_NUM_THREADS"):
+            os.environ[name] = str(threads)
     from recognizer import NumberRecognizer
 
     _worker["rec"] = NumberRecognizer.load(model, path_model=path_model)
@@ -136,7 +141,8 @@ def run(drawings, out, jobs=1, model=None, path_model=None, progress=None):
         for chunk in chunks:
             emit(_read_chunk(chunk))
         return done, failed
-    with mp.get_context("spawn").Pool(jobs, _init, (model, path_model)) as pool:
+    threads = max(1, (os.cpu_count() or 1) // jobs)
+    with mp.get_context("spawn").Pool(jobs, _init, (model, path_model, threads)) as pool:
         # at most 2 chunks per worker in flight: bounded memory however long the input
         pending = []
         for chunk in chunks:
