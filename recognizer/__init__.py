@@ -10,7 +10,8 @@ Nothing is loaded at import time.
 from recognizer.classifier import ModelError
 from recognizer.number import NumberRecognizer
 from recognizer.result import Alternative, Digit, Recognition, result_to_dict
-from segmentation.ink import InkLimits, InvalidInk
+from segmentation import InkLimits, InvalidInk, RecognitionStopped, SegmentConfig, TooComplex
 
 __all__ = ["NumberRecognizer", "Recognition", "Digit", "Alternative", "result_to_dict",
-           "InvalidInk", "InkLimits", "ModelError"]
+           "InvalidInk", "InkLimits", "ModelError", "SegmentConfig", "TooComplex",
+           "RecognitionStopped"]

@@ -8,7 +8,7 @@ from recognizer.constants import NUM_DIGITS
 from recognizer.normalize import normalize_many
 from recognizer.pen_path import path_features_many
 from recognizer.result import Alternative, Digit, Recognition
-from segmentation import InkLimits, segment, validate_ink
+from segmentation import InkLimits, SegmentConfig, segment, validate_ink
 
 
 class NumberRecognizer:
@@ -19,20 +19,21 @@ class NumberRecognizer:
     """
 
     def __init__(self, path=None, limits=InkLimits(), classifier=None, path_model=None,
-                 path_reader=None):
+                 path_reader=None, config=SegmentConfig()):
         self.path = path
         self.limits = limits
+        self.config = config
         self.path_model = path_model
         self._classifier = classifier
         self._path_reader = path_reader
         self._lock = threading.Lock()
 
     @classmethod
-    def load(cls, path=None, limits=InkLimits(), path_model=None):
+    def load(cls, path=None, limits=InkLimits(), path_model=None, config=SegmentConfig()):
         """A recognizer for the digit CNN at ``path`` (default: the model shipped in the
         package) and the pen-path reader at ``path_model`` (default: the shipped one;
-        False: none, the CNN alone decides)."""
-        return cls(path, limits, path_model=path_model)
+        False: none, the CNN alone decides); ``config`` tunes the segmentation search."""
+        return cls(path, limits, path_model=path_model, config=config)
 
     @property
     def classifier(self):
@@ -70,14 +71,19 @@ class NumberRecognizer:
         """Digit probabilities (M, 10) read from the pen's path of M groups of strokes."""
         return self.path_reader(path_features_many(groups))
 
-    def recognize(self, strokes):
+    def recognize(self, strokes, *, deadline=None, cancelled=None):
         """Read the number drawn by ``strokes`` (pen order; see ``segmentation`` for units).
 
-        Raises ``InvalidInk`` for malformed ink; an empty drawing gives ``text == ""``.
+        Raises ``InvalidInk`` for malformed ink or ink too complex to search within the
+        budget (``TooComplex``, a subclass); an empty drawing gives ``text == ""``.
+        ``deadline`` (a ``time.monotonic()`` value) and ``cancelled`` (a no-argument
+        callable, true when the caller no longer wants the answer) stop the work with
+        ``RecognitionStopped``.
         """
         ink = validate_ink(strokes, self.limits)
         paths = self.score_paths if self.path_reader is not None else None
-        parts = segment(ink, self.score_groups, path_scorer=paths)
+        parts = segment(ink, self.score_groups, path_scorer=paths, config=self.config,
+                        deadline=deadline, cancelled=cancelled)
         if not parts:
             return Recognition(text="", digits=[], alternatives=[], score=0.0)
         best = parts[0]

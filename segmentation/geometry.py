@@ -4,11 +4,10 @@ Candidate groups are rows of piece indices into the drawing's piece boxes, all j
 at once with numpy: the search asks about a hundred groups per drawing.
 """
 import numpy as np
+from scipy import sparse
 
-MAX_WIDTH = 1.3         # digits are rarely wider than this many times their height
-WIDEST = 2.0            # ... and never wider than this (held-out writers' widest: 1.6)
-MAX_GAP = 0.45          # pieces of one digit are never further apart than this (x height)
-OVERLAP_FREE = 0.4      # share of a digit's ink that may lie in another's box without penalty
+from segmentation.budget import TooComplex
+from segmentation.config import DEFAULT_CONFIG
 
 
 def boxes_of(parts):
@@ -16,7 +15,7 @@ def boxes_of(parts):
     return np.array([[p[:, 0].min(), p[:, 1].min(), p[:, 0].max(), p[:, 1].max()] for p in parts])
 
 
-def slant_of(parts, limit=(-0.6, 1.0)):
+def slant_of(parts, limit=DEFAULT_CONFIG.slant_range):
     """The writing's slant k (x grows by k per unit of height going up) from its steep
     pen movements; ``upright`` with it makes slanted neighbours' boxes stop overlapping."""
     d = np.concatenate([np.diff(p[:, :2], axis=0) for p in parts if len(p) > 1] or [np.zeros((0, 2))])
@@ -35,8 +34,13 @@ def upright(points, slant):
 def box_gaps(boxes):
     """(n, n) distances between boxes (0 where two touch or overlap)."""
     b = np.asarray(boxes, dtype=np.float64).reshape(-1, 4)
-    gx = np.maximum(0, np.maximum(b[:, None, 0], b[None, :, 0]) - np.minimum(b[:, None, 2], b[None, :, 2]))
-    gy = np.maximum(0, np.maximum(b[:, None, 1], b[None, :, 1]) - np.minimum(b[:, None, 3], b[None, :, 3]))
+    return _gap(b[:, None], b[None, :])
+
+
+def _gap(a, b):
+    """Distances between boxes ``a`` (..., 4) and ``b`` (..., 4), broadcast."""
+    gx = np.maximum(0, np.maximum(a[..., 0], b[..., 0]) - np.minimum(a[..., 2], b[..., 2]))
+    gy = np.maximum(0, np.maximum(a[..., 1], b[..., 1]) - np.minimum(a[..., 3], b[..., 3]))
     return np.hypot(gx, gy)
 
 
@@ -46,50 +50,94 @@ def joint_boxes(boxes, groups):
     return np.concatenate([b[:, :, :2].min(axis=1), b[:, :, 2:].max(axis=1)], axis=1)
 
 
-def group_shapes(boxes, gaps, groups, height):
+def group_shapes(boxes, groups, height):
     """Joint boxes (m, 4), widths (m,) and linking gaps (m,) of m groups of pieces.
 
-    ``groups`` is (m, k) piece indices (a group of fewer pieces repeats one of them);
+    ``groups`` is (m, k) piece indices into ``boxes`` (a group of fewer pieces repeats
+    one of them); only the gaps inside each group are computed, O(m k^2);
     width and gap are relative to the group's height, at least half the digit height.
     The linking gap is the largest gap single-linkage needs to join the group's boxes:
     the minimax path distance, by Floyd-Warshall over the k pieces.
     """
     joint = joint_boxes(boxes, groups)
     s = np.maximum(np.maximum(joint[:, 3] - joint[:, 1], 0.5 * height), 1e-9)
-    d = gaps[groups[:, :, None], groups[:, None, :]]     # (m, k, k)
+    b = np.asarray(boxes, dtype=np.float64)[groups]      # (m, k, 4)
+    d = _gap(b[:, :, None], b[:, None, :])               # (m, k, k)
     for k in range(groups.shape[1]):
         d = np.minimum(d, np.maximum(d[:, :, k, None], d[:, None, k, :]))
     return joint, (joint[:, 2] - joint[:, 0]) / s, d.max(axis=(1, 2)) / s
 
 
-def plausible(width, gap):
+def plausible(width, gap, config=DEFAULT_CONFIG):
     """Whether pieces of this relative ``width`` and ``gap`` (``group_shapes``) could be
     one digit at all: close together and not much wider than a digit. Prunes before the
     CNN; works on arrays."""
-    return (gap <= MAX_GAP) & (width <= WIDEST)
+    return (gap <= config.max_gap) & (width <= config.widest)
 
 
-def group_prior(width, gap):
+def group_prior(width, gap, config=DEFAULT_CONFIG):
     """Log-domain penalty (<= 0) for pieces too wide together or far apart; on arrays."""
-    return -3.0 * np.maximum(0.0, width - MAX_WIDTH) - 4.0 * np.maximum(0.0, gap - 0.1)
+    return (-config.wide_penalty * np.maximum(0.0, width - config.max_width)
+            - config.gap_penalty * np.maximum(0.0, gap - config.free_gap))
 
 
-def overlap_penalties(parts, groups, boxes, weight):
-    """(m, m) log-domain penalties (<= 0) for pairs of digits with much ink in each other's
-    box: ink inside another digit's box (the slash of a slashed zero, the stem of a 4) is
-    part of it, while slanted neighbours and the bar of a crossed 7 reach over only a
-    little. ``parts`` are the pieces' (M, 2) points, ``groups`` (m, k) piece indices,
-    ``boxes`` (m, 4) the groups' boxes, all in one (upright) frame. 0 on the diagonal."""
-    sizes = np.array([len(p) for p in parts])
-    pts = np.concatenate(parts)
+def overlap_penalties(parts, groups, boxes, weight, free=DEFAULT_CONFIG.overlap_free,
+                      max_pairs=None):
+    """Sparse (m, m) log-domain penalties (<= 0) for pairs of digits with much ink in each
+    other's box: ink inside another digit's box (the slash of a slashed zero, the stem of
+    a 4) is part of it, while slanted neighbours and the bar of a crossed 7 reach over
+    only a little. ``parts`` are the pieces' (M, 2) points, ``groups`` (m, k) piece
+    indices, ``boxes`` (m, 4) the groups' boxes, all in one (upright) frame. Returns a
+    ``scipy.sparse.csr_array`` holding only the penalties below 0 (none on the diagonal).
+
+    Points are counted only for the (piece, box) pairs whose boxes meet, so memory grows
+    with those pairs, not with points x groups; more than ``max_pairs`` pairs of groups
+    whose ink meets raise ``TooComplex`` before any point is counted."""
+    m, n = len(groups), len(parts)
     b = np.asarray(boxes, dtype=np.float64).reshape(-1, 4)
-    inside = ((pts[:, None, 0] >= b[None, :, 0]) & (pts[:, None, 0] <= b[None, :, 2]) &
-              (pts[:, None, 1] >= b[None, :, 1]) & (pts[:, None, 1] <= b[None, :, 3]))
-    per_piece = np.add.reduceat(inside.astype(np.float64), np.r_[0, np.cumsum(sizes)[:-1]])
-    member = np.zeros((len(groups), len(parts)))
-    member[np.arange(len(groups))[:, None], groups] = 1.0
-    share = (member @ per_piece) / np.maximum(member @ sizes, 1)[:, None]
-    share = np.maximum(share, share.T)
-    out = -weight * np.maximum(0.0, share - OVERLAP_FREE)
-    np.fill_diagonal(out, 0.0)
-    return out
+    sizes = np.array([len(p) for p in parts], dtype=np.float64)
+    member = sparse.coo_array((np.ones(groups.size), (np.repeat(np.arange(m), groups.shape[1]),
+                                                      groups.ravel())), shape=(m, n)).tocsr()
+    member.sum_duplicates()
+    member.data[:] = 1.0                                  # a padded index is one member
+    # 1. Which piece boxes meet which group boxes: a point inside needs that.
+    p_idx, g_idx = np.nonzero(_meets(boxes_of(parts), b))
+    meets = sparse.csr_array((np.ones(len(p_idx)), (p_idx, g_idx)), shape=(n, m))
+    if max_pairs is not None:
+        pairs = (member @ meets).nnz
+        if pairs > max_pairs:
+            raise TooComplex(f"{pairs} pairs of candidate digits share ink (the limit is "
+                             f"{max_pairs}): too many strokes drawn over one another")
+    # 2. Points of each such piece inside each such box, in one flat pass.
+    counts = _points_inside(parts, sizes, p_idx, b[g_idx])
+    inside = sparse.csr_array((counts, (p_idx, g_idx)), shape=(n, m))
+    # 3. Share of each group's ink inside each other group's box; the larger of a pair's two.
+    share = (member @ inside).tocoo()
+    frac = share.data / np.maximum(member @ sizes, 1)[share.row]
+    share = sparse.coo_array((frac, (share.row, share.col)), shape=(m, m)).tocsr()
+    share = share.maximum(share.T).tocoo()
+    pen = -weight * np.maximum(0.0, share.data - free)
+    keep = (pen < 0) & (share.row != share.col)
+    return sparse.csr_array((pen[keep], (share.row[keep], share.col[keep])), shape=(m, m))
+
+
+def _meets(a, b):
+    """(len(a), len(b)) bool: whether box ``a[i]`` touches or overlaps box ``b[j]``."""
+    return ((a[:, None, 0] <= b[None, :, 2]) & (a[:, None, 2] >= b[None, :, 0]) &
+            (a[:, None, 1] <= b[None, :, 3]) & (a[:, None, 3] >= b[None, :, 1]))
+
+
+def _points_inside(parts, sizes, p_idx, boxes):
+    """For each pair q, how many points of piece ``p_idx[q]`` lie in ``boxes[q]``."""
+    if len(p_idx) == 0:
+        return np.zeros(0)
+    pts = np.concatenate(parts)
+    starts = np.r_[0, np.cumsum(sizes[:-1])].astype(np.intp)
+    lengths = sizes[p_idx].astype(np.intp)
+    pair = np.repeat(np.arange(len(p_idx)), lengths)
+    offset = np.arange(len(pair)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    p = pts[starts[p_idx][pair] + offset]
+    bx = boxes[pair]
+    hit = ((p[:, 0] >= bx[:, 0]) & (p[:, 0] <= bx[:, 2]) &
+           (p[:, 1] >= bx[:, 1]) & (p[:, 1] <= bx[:, 3]))
+    return np.bincount(pair, weights=hit, minlength=len(p_idx))

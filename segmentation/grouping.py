@@ -12,31 +12,31 @@ which the pen drew them.
 """
 from dataclasses import dataclass
 from itertools import combinations
+from typing import NamedTuple
 
 import numpy as np
 
-from segmentation.geometry import (box_gaps, boxes_of, group_prior, group_shapes, joint_boxes,
+from segmentation.budget import TooComplex, stopper
+from segmentation.config import DEFAULT_CONFIG
+from segmentation.geometry import (boxes_of, group_prior, group_shapes, joint_boxes,
                                    overlap_penalties, plausible, slant_of, upright)
 from segmentation.pieces import digit_height, find_specks, split_piece, stroke_pieces
 
-MAX_PIECES = 4          # pieces in one digit
-MAX_STROKES = 3         # strokes in one digit (of 7494 pen digits, 9 have three, none more)
-WINDOW = 6              # a digit's pieces lie within this many neighbours in reading order
-BEAM = 24               # partial partitions kept per step
-GROUP_BONUS = 0.0       # log-score added per digit: > 0 favours more, smaller groups
-OVERLAP_WEIGHT = 4.0    # how strongly two digits may not hold much of each other's ink
-MIN_CUT_HEIGHT = 0.4    # a digit cut out of a stroke is at least this share of the height
-SHORT_CUT_PENALTY = 5.0  # log-score taken from one that is shorter
-SLANT_MIN_WIDTH = 1.1   # a drawing narrower than this many digit heights is one digit: its
-                        # steep moves (a 7's diagonal) tell its shape, not the hand's slant
-SECOND_VIEW_SLANT = 0.05  # writing leaning less than this reads the same both ways
-SECOND_LOOK_MARGIN = 2.0  # partitions this far (log-score) below the best get no second look
-SURE = 0.7               # a digit read at least this likely gets no second look
-PATH_WEIGHT = 0.75      # exponent of the pen-path reader's probabilities: a second opinion,
-                        # trained on 25 writers' pen digits only, not on MNIST's 60,000
-PATH_FLOOR = 1e-4       # ... and never a veto
-DOUBT = 0.65            # strokes of a digit less likely than this are cut and read again
 NUM_DIGITS = 10
+
+
+class Scored(NamedTuple):
+    """The scorer's answer for one candidate group: probabilities (11,) and its crop."""
+
+    probs: np.ndarray
+    crop: object
+
+
+class Partition(NamedTuple):
+    """A cover of the pieces by digits: its log-score and its groups of piece indices."""
+
+    score: float
+    groups: list
 
 
 @dataclass
@@ -59,7 +59,8 @@ class Reading:
     score: float
 
 
-def segment(ink, scorer, n_best=6, path_scorer=None):
+def segment(ink, scorer, n_best=6, path_scorer=None, config=DEFAULT_CONFIG, deadline=None,
+            cancelled=None):
     """Readings of a validated drawing, best first; [] when it holds no digit.
 
     ``ink`` is a list of (N, 3) arrays (see ``validate_ink``); ``scorer(groups)`` takes a
@@ -69,69 +70,129 @@ def segment(ink, scorer, n_best=6, path_scorer=None):
     probs (len(groups), 11) with the reject class last, and one crop per group.
     ``path_scorer(groups)``, if given, takes groups of (M, 2) points as drawn, in pen
     order, and returns (len(groups), 10) digit probabilities read from the pen's path.
+    ``config`` holds every tuning constant and the work budget (``SegmentConfig``).
+
+    Raises ``TooComplex`` (an ``InvalidInk``) for ink whose search would exceed the
+    budget, before scoring it, and ``RecognitionStopped`` once ``deadline`` (a
+    ``time.monotonic()`` value) passes or ``cancelled()`` returns true.
     """
     height = digit_height(ink)
-    pieces = stroke_pieces(ink, find_specks(ink, height))
+    pieces = stroke_pieces(ink, find_specks(ink, height, config))
     if not pieces:
         return []
     # Slanted writing is set upright before it is read: the CNN then sees each digit as
     # MNIST's mostly upright writers drew it, and slanted neighbours stop sharing boxes.
     # A lone digit is read as drawn.
-    slant = slant_of([p.points for p in pieces])
-    if np.ptp(np.concatenate([p.points[:, 0] for p in pieces])) < SLANT_MIN_WIDTH * height:
+    slant = slant_of([p.points for p in pieces], config.slant_range)
+    if np.ptp(np.concatenate([p.points[:, 0] for p in pieces])) < config.slant_min_width * height:
         slant = 0.0
-    cache = {}
-    readings = _read(pieces, height, slant, scorer, cache, n_best)
-    doubtful = {p for g in readings[0][1]
-                if _best(cache[_key([pieces[i] for i in g])][0]) < DOUBT for p in g}
+    search = _Search(scorer, path_scorer, config, stopper(deadline, cancelled), height, slant,
+                     n_best)
+    readings = search.read(pieces)
+    best = readings[0]
+    doubtful = {p for g in best.groups
+                if _best(search.cache[_key([pieces[i] for i in g])].probs) < config.doubt
+                for p in g}
     if doubtful:
         split = []
         for i, p in enumerate(pieces):
-            split.extend(split_piece(p, height) if i in doubtful else [p])
+            split.extend(split_piece(p, height, config) if i in doubtful else [p])
         if len(split) > len(pieces):
-            again = _read(split, height, slant, scorer, cache, n_best)
-            if again[0][0] > readings[0][0]:
+            again = search.read(split, optional=True)
+            if again and again[0].score > best.score:
                 pieces, readings = split, again
-    readings = _look_again(pieces, readings, scorer, path_scorer, cache, slant)
-    return [_to_reading(pieces, groups, text, score, cache)
-            for score, groups, text in _texts(readings, pieces, cache, n_best)]
+    readings = search.look_again(pieces, readings)
+    return [_to_reading(pieces, groups, text, score, search.cache)
+            for score, groups, text in _texts(readings, pieces, search.cache, n_best)]
 
 
-def _look_again(pieces, readings, scorer, path_scorer, cache, slant):
-    """The best partitions re-scored after a second look at the digits read doubtfully.
+class _Search:
+    """One drawing's search: the scorers, the knobs, the scores so far and the budget."""
 
-    Setting slanted writing upright helps the search (neighbours stop sharing boxes) but
-    costs some digits their shape: a flagged 1 set upright looks like a 7. For a doubtful
-    digit the mean of both views' probabilities reads more digits right than either.
-    And the pen's path shows what no crop does: the pen goes round a 9's loop, however
-    flat, before its stem, and climbs a 1's flag where a 7 starts with its bar. The
-    path reader's probabilities, tempered (``PATH_WEIGHT``), multiply the digits' shares
-    (a product of experts). Only groups of the partitions near the best get a second
-    look, in one small batch per reader; most drawings have none."""
-    top = readings[0][0]
-    members = {}
-    for score, groups in readings:
-        if score >= top - SECOND_LOOK_MARGIN:
-            for g in groups:
-                m = [pieces[i] for i in g]
-                members.setdefault(_key(m), m)
-    todo = [k for k in members if _best(cache[k][0]) < SURE]
-    if not todo:
-        return readings
-    first = {k: cache[k][0] for k in todo}
-    drawn = [[p.points[:, :2] for p in members[k]] for k in todo]
-    if abs(slant) >= SECOND_VIEW_SLANT:
-        probs, _ = scorer(drawn)
-        for k, p in zip(todo, probs):
-            cache[k] = ((first[k] + np.asarray(p, np.float64)) / 2, cache[k][1])
-    if path_scorer is not None:
-        for k, p in zip(todo, path_scorer(drawn)):
-            weights = (np.asarray(p, np.float64)[:NUM_DIGITS] + PATH_FLOOR) ** PATH_WEIGHT
-            cache[k] = (_weigh(cache[k][0], weights), cache[k][1])
-    gain = {k: _log_best(cache[k][0]) - _log_best(first[k]) for k in todo}
-    out = [(s + sum(gain.get(_key([pieces[i] for i in g]), 0.0) for g in groups), groups)
-           for s, groups in readings]
-    return sorted(out, key=lambda t: -t[0])
+    def __init__(self, scorer, path_scorer, config, check, height, slant, n_best):
+        self.scorer, self.path_scorer, self.config = scorer, path_scorer, config
+        self.check, self.height, self.slant, self.n_best = check, height, slant, n_best
+        self.cache = {}          # piece keys of a group -> Scored
+        self.scored = 0          # groups given to the scorer, against config.max_scored
+        self.points_scored = 0   # ... and their points, against config.max_points_scored
+
+    def read(self, pieces, optional=False):
+        """Best partitions of ``pieces`` (list of Partition), scoring new groups.
+
+        Over budget, raises ``TooComplex``, or with ``optional`` returns [] (the split
+        search is a refinement: without it the drawing still has a reading)."""
+        cfg = self.config
+        self.check()
+        boxes = boxes_of([p.points for p in pieces])
+        order = sorted(range(len(pieces)), key=lambda i: ((boxes[i, 0] + boxes[i, 2]) / 2, i))
+        try:
+            cands, idx, prior = _candidates(pieces, boxes, order, self.height, cfg)
+            if len(cands) > cfg.max_candidates:
+                raise TooComplex(f"{len(cands)} candidate digits to search (the limit is "
+                                 f"{cfg.max_candidates}): too many strokes close together")
+            keys_all = [_key([pieces[i] for i in c]) for c in cands]
+            new = [k for k in range(len(cands)) if keys_all[k] not in self.cache]
+            points = sum(len(pieces[i].points) for k in new for i in cands[k])
+            if self.scored + len(new) > cfg.max_scored or \
+                    self.points_scored + points > cfg.max_points_scored:
+                raise TooComplex(f"{self.scored + len(new)} candidate digits of "
+                                 f"{self.points_scored + points} points to read (the limits are "
+                                 f"{cfg.max_scored} and {cfg.max_points_scored})")
+            straight = [upright(p.points, self.slant) for p in pieces]
+            pen = overlap_penalties(straight, idx, joint_boxes(boxes_of(straight), idx),
+                                    cfg.overlap_weight, cfg.overlap_free, cfg.max_overlap_pairs)
+        except TooComplex:
+            if optional:
+                return []
+            raise
+        if new:
+            self.check()
+            self.scored += len(new)
+            self.points_scored += points
+            probs, crops = self.scorer([[straight[i] for i in cands[k]] for k in new])
+            for k, p, crop in zip(new, probs, crops):
+                self.cache[keys_all[k]] = Scored(np.asarray(p, np.float64), crop)
+        best = np.array([self.cache[k].probs[:NUM_DIGITS].max() for k in keys_all])
+        score = np.log(np.maximum(best, 1e-9)) + prior
+        return _beam(order, cands, score.tolist(), pen, self.n_best, cfg.beam, self.check)
+
+    def look_again(self, pieces, readings):
+        """The best partitions re-scored after a second look at the digits read doubtfully.
+
+        Setting slanted writing upright helps the search (neighbours stop sharing boxes)
+        but costs some digits their shape: a flagged 1 set upright looks like a 7. For a
+        doubtful digit the mean of both views' probabilities reads more digits right than
+        either. And the pen's path shows what no crop does: the pen goes round a 9's loop,
+        however flat, before its stem, and climbs a 1's flag where a 7 starts with its
+        bar. The path reader's probabilities, tempered (``path_weight``), multiply the
+        digits' shares (a product of experts). Only groups of the partitions near the best
+        get a second look, in one small batch per reader; most drawings have none."""
+        cfg, cache = self.config, self.cache
+        top = readings[0].score
+        members = {}
+        for score, groups in readings:
+            if score >= top - cfg.second_look_margin:
+                for g in groups:
+                    m = [pieces[i] for i in g]
+                    members.setdefault(_key(m), m)
+        todo = [k for k in members if _best(cache[k].probs) < cfg.sure]
+        if not todo:
+            return readings
+        self.check()
+        first = {k: cache[k].probs for k in todo}
+        drawn = [[p.points[:, :2] for p in members[k]] for k in todo]
+        if abs(self.slant) >= cfg.second_view_slant:
+            probs, _ = self.scorer(drawn)
+            for k, p in zip(todo, probs):
+                cache[k] = cache[k]._replace(probs=(first[k] + np.asarray(p, np.float64)) / 2)
+        if self.path_scorer is not None:
+            for k, p in zip(todo, self.path_scorer(drawn)):
+                weights = (np.asarray(p, np.float64)[:NUM_DIGITS] + cfg.path_floor) ** cfg.path_weight
+                cache[k] = cache[k]._replace(probs=_weigh(cache[k].probs, weights))
+        gain = {k: _log_best(cache[k].probs) - _log_best(first[k]) for k in todo}
+        out = [Partition(s + sum(gain.get(_key([pieces[i] for i in g]), 0.0) for g in groups),
+                         groups) for s, groups in readings]
+        return sorted(out, key=lambda t: -t.score)
 
 
 def _weigh(probs, weights):
@@ -156,106 +217,102 @@ def _key(pieces):
     return tuple(sorted((p.stroke, p.start, p.stop) for p in pieces))
 
 
-def _read(pieces, height, slant, scorer, cache, n_best):
-    """Best partitions of ``pieces``: [(score, [group as tuple of piece indices])]."""
-    boxes = boxes_of([p.points for p in pieces])
-    order = sorted(range(len(pieces)), key=lambda i: ((boxes[i, 0] + boxes[i, 2]) / 2, i))
-    cands, idx, prior = _candidates(pieces, boxes, order, height)
-    straight = [upright(p.points, slant) for p in pieces]
-    pen = overlap_penalties(straight, idx, joint_boxes(boxes_of(straight), idx), OVERLAP_WEIGHT)
-    keys = [_key([pieces[i] for i in c]) for c in cands]
-    new = [k for k in range(len(cands)) if keys[k] not in cache]
-    if new:
-        groups = [[straight[i] for i in cands[k]] for k in new]
-        probs, crops = scorer(groups)
-        for k, p, crop in zip(new, probs, crops):
-            cache[keys[k]] = (np.asarray(p, np.float64), crop)
-    best = np.array([cache[k][0][:NUM_DIGITS].max() for k in keys])
-    score = np.log(np.maximum(best, 1e-9)) + prior + GROUP_BONUS
-    return _beam(order, cands, score.tolist(), pen, n_best)
-
-
 def _centre_x(piece):
     x = piece.points[:, 0]
     return (float(x.min()) + float(x.max())) / 2
 
 
-def _candidates(pieces, boxes, order, height):
-    """Candidate groups (tuples of piece indices, and as rows (m, MAX_PIECES) for
+def _candidates(pieces, boxes, order, height, config=DEFAULT_CONFIG):
+    """Candidate groups (tuples of piece indices, and as rows (m, max_pieces) for
     ``group_shapes``) and their geometric priors (m,): each piece alone, and sets of up to
-    MAX_PIECES neighbours within WINDOW in reading order whose ink lies close together."""
+    ``max_pieces`` neighbours within ``window`` in reading order whose ink lies close
+    together. At most sum(C(window - 1, j) for j < max_pieces) groups start at one piece
+    (26 by default), so their number grows linearly with the pieces."""
+    cfg = config
     combos = []
     for r, i in enumerate(order):
-        rest = order[r + 1:r + WINDOW]
-        for k in range(MAX_PIECES):
+        rest = order[r + 1:r + cfg.window]
+        for k in range(cfg.max_pieces):
             combos.extend(tuple(sorted((i,) + c)) for c in combinations(rest, k))
-    idx = np.array([c + (c[0],) * (MAX_PIECES - len(c)) for c in combos], dtype=np.intp)
-    bbox, width, gap = group_shapes(boxes, box_gaps(boxes), idx, height)
-    keep = [k for k in np.flatnonzero(plausible(width, gap) | (idx[:, 1] == idx[:, 0]))
-            if _contiguous_cuts(pieces, combos[k])]
-    prior = group_prior(width[keep], gap[keep])
+    idx = np.array([c + (c[0],) * (cfg.max_pieces - len(c)) for c in combos], dtype=np.intp)
+    bbox, width, gap = group_shapes(boxes, idx, height)
+    ok = (plausible(width, gap, cfg) | (idx[:, 1] == idx[:, 0])) & \
+        _contiguous_cuts(pieces, idx, cfg.max_strokes)
+    keep = np.flatnonzero(ok)
+    prior = group_prior(width[keep], gap[keep], cfg)
     # A digit made only of pieces cut out of strokes must be of a digit's height: the
     # flag of a 1 or the link between two joined digits is part of a digit, not one.
-    cut = np.array([sum(p.stroke == q.stroke for q in pieces) > 1 for p in pieces])
-    short = cut[idx[keep]].all(axis=1) & (bbox[keep, 3] - bbox[keep, 1] < MIN_CUT_HEIGHT * height)
-    return [combos[k] for k in keep], idx[keep], prior - SHORT_CUT_PENALTY * short
+    per_stroke = {}
+    for p in pieces:
+        per_stroke[p.stroke] = per_stroke.get(p.stroke, 0) + 1
+    cut = np.array([per_stroke[p.stroke] > 1 for p in pieces])
+    short = cut[idx[keep]].all(axis=1) & (bbox[keep, 3] - bbox[keep, 1] < cfg.min_cut_height * height)
+    return [combos[k] for k in keep.tolist()], idx[keep], prior - cfg.short_cut_penalty * short
 
 
-def _contiguous_cuts(pieces, c):
-    """Pieces cut from one stroke join a group only as one unbroken stretch of it, and a
-    group holds at most MAX_STROKES strokes."""
-    by_stroke = {}
-    for j in c:
-        by_stroke.setdefault(pieces[j].stroke, []).append(pieces[j])
-    if len(by_stroke) > MAX_STROKES:
-        return False
-    for ps in by_stroke.values():
-        ps.sort(key=lambda p: p.start)
-        if any(a.stop - 1 != b.start for a, b in zip(ps, ps[1:])):
-            return False
-    return True
+def _contiguous_cuts(pieces, groups, max_strokes):
+    """(m,) bool for (m, k) rows of piece indices: pieces cut from one stroke join a group
+    only as one unbroken stretch of it, and a group holds at most ``max_strokes`` strokes.
+    (A repeated index, the padding of a smaller group, is one piece.)"""
+    info = np.array([(p.stroke, p.start, p.stop) for p in pieces], dtype=np.int64)[groups]
+    order = np.argsort(info[:, :, 0] * (int(info[:, :, 2].max()) + 1) + info[:, :, 1], axis=1)
+    s = np.take_along_axis(info, order[:, :, None], axis=1)          # by stroke, then start
+    same_piece = (s[:, 1:] == s[:, :-1]).all(axis=2)
+    same_stroke = s[:, 1:, 0] == s[:, :-1, 0]
+    strokes = 1 + (~same_stroke).sum(axis=1)
+    joined = ~same_stroke | same_piece | (s[:, :-1, 2] - 1 == s[:, 1:, 1])
+    return (strokes <= max_strokes) & joined.all(axis=1)
 
 
-def _beam(order, cands, score, pen, n_best):
+def _beam(order, cands, score, pen, n_best, beam, check):
     """Exact covers of the pieces by candidate groups, best total score first.
 
     ``score[k]`` is the log-score of group ``cands[k]`` alone; two digits with much ink
-    in each other's box pay ``pen[k, j]`` (``overlap_penalties``)."""
+    in each other's box pay ``pen[k, j]`` (sparse, ``overlap_penalties``). A partial
+    cover holds its groups in the order of their first piece's rank, so a group's
+    penalties are looked up only among the latest groups that can reach it: the work
+    per step follows the penalties, not the number of digits so far."""
     rank = {i: r for r, i in enumerate(order)}
     n = len(order)
     starting = [[] for _ in range(n)]
+    first = np.zeros(len(cands), np.intp)
     for k, c in enumerate(cands):
-        mask = sum(1 << rank[i] for i in c)
-        starting[min(rank[i] for i in c)].append((k, mask))
-    pairs = [dict(zip(np.flatnonzero(row).tolist(), row[row != 0].tolist())) for row in pen]
+        first[k] = min(rank[i] for i in c)
+        starting[first[k]].append((k, sum(1 << rank[i] for i in c)))
+    first = first.tolist()
+    near, reach = {}, {}
+    for k in np.flatnonzero(np.diff(pen.indptr)).tolist():
+        cols = pen.indices[pen.indptr[k]:pen.indptr[k + 1]]
+        near[k] = dict(zip(cols.tolist(), pen.data[pen.indptr[k]:pen.indptr[k + 1]].tolist()))
+        reach[k] = min(first[j] for j in near[k])
     buckets = [dict() for _ in range(n + 1)]
     buckets[0][0] = [(0.0, ())]
     for r in range(n):
+        if r % 64 == 63:
+            check()
         states = sorted(((s, used, g) for used, lst in buckets[r].items() for s, g in lst),
-                        key=lambda t: -t[0])[:BEAM]
+                        key=lambda t: -t[0])[:beam]
         for s, used, groups in states:
             for k, mask in starting[r]:
                 if mask & used:
                     continue
                 u = used | mask
-                nxt = _first_zero(u, n)
-                lst = buckets[nxt].setdefault(u, [])
-                near = pairs[k]
-                pair = sum(near.get(g, 0.0) for g in groups) if near else 0.0
+                nxt = (~u & (u + 1)).bit_length() - 1      # the lowest rank not yet covered
+                lst = buckets[min(nxt, n)].setdefault(u, [])
+                pair = 0.0
+                if k in near:
+                    row, lo = near[k], reach[k]
+                    for g in reversed(groups):
+                        if first[g] < lo:
+                            break
+                        pair += row.get(g, 0.0)
                 lst.append((s + score[k] + pair, groups + (k,)))
                 if len(lst) > n_best:
                     lst.sort(key=lambda t: -t[0])
                     del lst[n_best:]
-    final = [(s, [cands[k] for k in g]) for lst in buckets[n].values() for s, g in lst]
-    final.sort(key=lambda t: -t[0])
+    final = [Partition(s, [cands[k] for k in g]) for lst in buckets[n].values() for s, g in lst]
+    final.sort(key=lambda t: -t.score)
     return final[:n_best]
-
-
-def _first_zero(mask, n):
-    r = 0
-    while r < n and mask >> r & 1:
-        r += 1
-    return r
 
 
 def _texts(readings, pieces, cache, n_best):
@@ -264,7 +321,7 @@ def _texts(readings, pieces, cache, n_best):
     for base, groups in readings:
         groups = sorted(groups, key=lambda c: min(_centre_x(pieces[i]) for i in c))
         logp = np.log(np.maximum(
-            [cache[_key([pieces[i] for i in c])][0][:NUM_DIGITS] for c in groups], 1e-9))
+            [cache[_key([pieces[i] for i in c])].probs[:NUM_DIGITS] for c in groups], 1e-9))
         top = np.argsort(-logp, axis=1)[:, :3]
         best = top[:, 0].tolist()
         options = [(base, best)]

@@ -21,30 +21,37 @@ def validate_ink(strokes, limits=InkLimits()):
     """Return the drawing as a list of float64 arrays of shape (N, 3): x, y, t.
 
     ``strokes`` is a sequence of strokes, each a sequence of ``[x, y]`` or ``[x, y, t]``
-    points (lists, tuples or numpy arrays). A missing t is filled with 10 ms per point,
-    continuing across strokes, so time still increases in pen order. Empty strokes stay,
-    as (0, 3) arrays, so indices keep naming the caller's strokes. The caller's arrays are
-    never modified.
+    points (lists, tuples or numpy arrays of real numbers). A missing t is filled with
+    10 ms per point, continuing across strokes, so time still increases in pen order.
+    Empty strokes stay, as (0, 3) arrays, so indices keep naming the caller's strokes.
+    The caller's arrays are never modified.
+
+    Nothing is converted before its shape and type are known: a drawing is exactly three
+    levels deep (strokes, points, numbers), so deeper nesting is refused where it starts,
+    and a number is an int or float (or a numpy integer or float), never a bool, string,
+    complex, date or an object whose conversion might do anything.
 
     Raises
     ------
     InvalidInk
-        Not a list of strokes, a point that is not 2 or 3 finite numbers, mixed point
-        widths within a stroke, or more strokes/points than ``limits`` allow.
+        Not a list of strokes, a point that is not 2 or 3 finite real numbers, mixed point
+        widths within a stroke, numpy arrays of other dtypes or masked arrays, or more
+        strokes/points than ``limits`` allow. The message names the stroke and point.
     """
-    if isinstance(strokes, (str, bytes, dict)) or not hasattr(strokes, "__len__"):
-        raise InvalidInk(f"strokes must be a list of strokes, got {type(strokes).__name__}")
-    if len(strokes) > limits.max_strokes:
-        raise InvalidInk(f"too many strokes: {len(strokes)} > {limits.max_strokes}")
+    n = _length(strokes, "strokes must be a list of strokes")
+    if n > limits.max_strokes:
+        raise InvalidInk(f"too many strokes: {n} > {limits.max_strokes}")
     out, total, clock = [], 0, 0.0
-    for i, stroke in enumerate(strokes):
-        arr = _stroke_array(stroke, i)
-        total += len(arr)
+    for i in range(n):
+        stroke = strokes[i]
+        m = _length(stroke, f"stroke {i} must be a list of points")
+        total += m
         if total > limits.max_points:
             raise InvalidInk(f"too many points: more than {limits.max_points} (at stroke {i})")
-        if len(arr) == 0:
+        if m == 0:
             out.append(np.zeros((0, 3)))
             continue
+        arr = _stroke_array(stroke, i)
         _check_values(arr, i, limits)
         if arr.shape[1] == 2:
             t = clock + 10.0 * np.arange(len(arr))
@@ -54,24 +61,82 @@ def validate_ink(strokes, limits=InkLimits()):
     return out
 
 
+_REAL_KINDS = "iuf"  # numpy dtype kinds of real numbers: signed, unsigned, float
+
+
+def _length(obj, what):
+    """len(obj) for a list, tuple or numpy array of at least one dimension, else InvalidInk."""
+    if isinstance(obj, np.ndarray):
+        _check_array(obj, what)
+        if obj.ndim == 0:
+            raise InvalidInk(f"{what}, got a 0-d array")
+        return len(obj)
+    if not isinstance(obj, (list, tuple)):
+        raise InvalidInk(f"{what}, got {type(obj).__name__}")
+    return len(obj)
+
+
+def _check_array(arr, what):
+    if isinstance(arr, np.ma.MaskedArray):
+        raise InvalidInk(f"{what}: masked arrays are not ink (fill or drop the masked points)")
+    if arr.dtype.kind not in _REAL_KINDS and arr.dtype != object:
+        raise InvalidInk(f"{what}: numbers must be real, got a numpy array of {arr.dtype}")
+
+
 def _stroke_array(stroke, i):
-    if isinstance(stroke, (str, bytes, dict)) or not hasattr(stroke, "__len__"):
-        raise InvalidInk(f"stroke {i} must be a list of points, got {type(stroke).__name__}")
-    if len(stroke) == 0:
-        return np.zeros((0, 2))
-    if not isinstance(stroke, np.ndarray):
-        for j, p in enumerate(stroke):
-            if isinstance(p, (str, bytes, dict)) or not hasattr(p, "__len__") or len(p) not in (2, 3):
-                raise InvalidInk(f"stroke {i}, point {j}: a point is [x, y] or [x, y, t], got {p!r:.60}")
-            if any(isinstance(v, (bool, str, bytes)) or v is None for v in p):
-                raise InvalidInk(f"stroke {i}, point {j}: coordinates must be numbers, got {p!r:.60}")
+    """(N, 2 or 3) float64 array of a non-empty stroke, its points checked one by one."""
+    if isinstance(stroke, np.ndarray) and stroke.dtype.kind in _REAL_KINDS:
+        if stroke.ndim != 2 or stroke.shape[1] not in (2, 3):
+            raise InvalidInk(f"stroke {i}: expected shape (N, 2) or (N, 3), got {stroke.shape}")
+        return stroke.astype(np.float64)           # a copy: the caller's array is never touched
+    head = stroke[0]
+    width = len(head) if isinstance(head, (list, tuple)) or \
+        (isinstance(head, np.ndarray) and head.ndim == 1) else None
+    # Fast path: plain lists of plain numbers of one width, as JSON gives them.
+    if width in (2, 3) and all(type(p) in (list, tuple) and len(p) == width and
+                               all(type(v) in (int, float) for v in p) for p in stroke):
+        try:
+            return np.array(stroke, dtype=np.float64)
+        except OverflowError:                      # an int beyond float: say which point
+            pass
+    rows = []
+    for j in range(len(stroke)):
+        p = stroke[j]
+        where = f"stroke {i}, point {j}"
+        if isinstance(p, np.ndarray):
+            _check_array(p, where)
+            if p.ndim != 1:
+                raise InvalidInk(f"{where}: a point is [x, y] or [x, y, t], got an array of "
+                                 f"shape {p.shape}")
+        elif not isinstance(p, (list, tuple)):
+            raise InvalidInk(f"{where}: a point is [x, y] or [x, y, t], got {_show(p)}")
+        if len(p) not in (2, 3):
+            raise InvalidInk(f"{where}: a point is [x, y] or [x, y, t], got {len(p)} values")
+        if len(p) != width:
+            raise InvalidInk(f"stroke {i}: points must all be [x, y] or all [x, y, t] "
+                             f"(point {j} has {len(p)} values, point 0 has {width})")
+        rows.append([_number(v, where) for v in p])
+    return np.array(rows, dtype=np.float64)
+
+
+def _number(v, where):
+    """A coordinate as a float: ints, floats and numpy reals only."""
+    if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, float, np.integer, np.floating)):
+        raise InvalidInk(f"{where}: coordinates must be numbers, got {_show(v)}")
     try:
-        arr = np.array(stroke, dtype=np.float64)
-    except (TypeError, ValueError, OverflowError) as exc:
-        raise InvalidInk(f"stroke {i}: points must all be [x, y] or all [x, y, t] numbers ({exc})") from None
-    if arr.ndim != 2 or arr.shape[1] not in (2, 3):
-        raise InvalidInk(f"stroke {i}: expected shape (N, 2) or (N, 3), got {arr.shape}")
-    return arr
+        return float(v)
+    except OverflowError:
+        return float("inf")                        # refused as not finite, with its point
+    except Exception as exc:  # a subclass of int or float whose conversion misbehaves
+        raise InvalidInk(f"{where}: coordinate cannot be read as a number ({type(exc).__name__})") from None
+
+
+def _show(v):
+    """A short, safe description of a value for an error message."""
+    if isinstance(v, (int, float, str, bytes, type(None))) and not isinstance(v, bool) \
+            and type(v) in (int, float, str, bytes, type(None)):
+        return f"{v!r:.60}"
+    return type(v).__name__
 
 
 def _check_values(arr, i, limits):

@@ -7,9 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-SPECK_SIZE = 0.12       # strokes smaller than this share of the drawing's digit height
-MAX_CUTS = 8            # cut points tried in one stroke
-CORNER_DEG = 75.0       # a turn of the pen this sharp may be where one digit runs into the next
+from segmentation.config import DEFAULT_CONFIG
 
 
 @dataclass(frozen=True)
@@ -36,10 +34,10 @@ def digit_height(ink):
     return float(np.median(big)) if ext.max() > 0 else 0.0
 
 
-def find_specks(ink, height):
+def find_specks(ink, height, config=DEFAULT_CONFIG):
     """Indices of strokes too small to be (part of) a digit: empty strokes, dots, touches."""
     return [i for i, s in enumerate(ink)
-            if len(s) == 0 or _extent(s) <= 0 or _extent(s) < SPECK_SIZE * height]
+            if len(s) == 0 or _extent(s) <= 0 or _extent(s) < config.speck_size * height]
 
 
 def _extent(stroke):
@@ -52,8 +50,8 @@ def stroke_pieces(ink, specks=()):
     return [Piece(i, 0, len(s), s) for i, s in enumerate(ink) if i not in skip]
 
 
-def cut_points(points, height):
-    """Indices where a stroke may pass from one digit to the next, at most MAX_CUTS.
+def cut_points(points, height, config=DEFAULT_CONFIG):
+    """Indices where a stroke may pass from one digit to the next, at most ``max_cuts``.
 
     Turning points of the pen (top and bottom extremes whose excursion is a sizeable
     share of the digit height) and sharp corners: where a pen that writes "00" or a
@@ -64,19 +62,19 @@ def cut_points(points, height):
         return []
     xy = points[:, :2]
     cand = set()
-    cand.update(_turning_points(xy[:, 1], 0.15 * height))
-    cand.update(_corners(xy, 0.08 * height))
+    arc = np.concatenate([[0], np.cumsum(np.linalg.norm(np.diff(xy, axis=0), axis=1))])
+    cand.update(_turning_points(xy[:, 1], config.turn_excursion * height))
+    cand.update(_corners(xy, arc, config.corner_reach * height, config.corner_deg))
     cand = sorted(c for c in cand if 2 <= c <= n - 3)
     # Keep cuts apart by at least a tenth of the path, strongest extremes first.
-    arc = np.concatenate([[0], np.cumsum(np.linalg.norm(np.diff(xy, axis=0), axis=1))])
-    gap = 0.1 * arc[-1]
+    gap = config.cut_spacing * arc[-1]
     kept = []
     for c in cand:
         if not kept or arc[c] - arc[kept[-1]] >= gap:
             kept.append(c)
     if kept and arc[-1] - arc[kept[-1]] < gap:
         kept.pop()
-    return kept[:MAX_CUTS]
+    return kept[:config.max_cuts]
 
 
 def _turning_points(v, min_excursion):
@@ -97,40 +95,35 @@ def _turning_points(v, min_excursion):
     return out
 
 
-def _corners(xy, reach):
-    """Indices where the path turns by more than CORNER_DEG degrees within ``reach`` of arc."""
-    out = []
+def _corners(xy, arc, reach, corner_deg):
+    """Indices where the path turns by more than ``corner_deg`` degrees within ``reach``
+    of arc: the direction from the point ``reach`` back along the path to here, against
+    the direction from here to the point ``reach`` ahead (the path's ends where it is
+    shorter). Vectorised: linear in the stroke's points."""
     n = len(xy)
-    for i in range(1, n - 1):
-        a = _point_back(xy, i, reach, -1)
-        b = _point_back(xy, i, reach, 1)
-        u, w = xy[i] - xy[a], xy[b] - xy[i]
-        nu, nw = np.linalg.norm(u), np.linalg.norm(w)
-        if nu > 0 and nw > 0 and np.dot(u, w) / (nu * nw) < np.cos(np.deg2rad(CORNER_DEG)):
-            out.append(i)
+    i = np.arange(1, n - 1)
+    back = np.clip(np.searchsorted(arc, arc[i] - reach, side="right") - 1, 0, i - 1)
+    ahead = np.clip(np.searchsorted(arc, arc[i] + reach, side="left"), i + 1, n - 1)
+    u, w = xy[i] - xy[back], xy[ahead] - xy[i]
+    nu, nw = np.linalg.norm(u, axis=1), np.linalg.norm(w, axis=1)
+    ok = (nu > 0) & (nw > 0)
+    cos = np.einsum("ij,ij->i", u, w) / np.where(ok, nu * nw, 1.0)
+    out = i[ok & (cos < np.cos(np.deg2rad(corner_deg)))].tolist()
     # A corner spans several points: keep the sharpest of each run.
     runs, keep = [], []
-    for i in out:
-        if runs and i - runs[-1][-1] <= 2:
-            runs[-1].append(i)
+    for j in out:
+        if runs and j - runs[-1][-1] <= 2:
+            runs[-1].append(j)
         else:
-            runs.append([i])
+            runs.append([j])
     for r in runs:
         keep.append(r[len(r) // 2])
     return keep
 
 
-def _point_back(xy, i, reach, step):
-    j, d = i, 0.0
-    while 0 < j < len(xy) - 1 and d < reach:
-        d += float(np.linalg.norm(xy[j + step] - xy[j]))
-        j += step
-    return j
-
-
-def split_piece(piece, height):
+def split_piece(piece, height, config=DEFAULT_CONFIG):
     """The sub-pieces of ``piece`` between its cut points (sharing the cut point)."""
-    cuts = cut_points(piece.points, height)
+    cuts = cut_points(piece.points, height, config)
     if not cuts:
         return [piece]
     bounds = [0] + cuts + [len(piece.points) - 1]

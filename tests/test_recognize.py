@@ -127,6 +127,30 @@ def test_invalid_ink_raises_our_error(rec, bad):
         rec.recognize(bad)
 
 
+def test_ink_too_complex_to_search_is_invalid_ink_and_fast(rec):
+    import time
+
+    pile = [[[100.0 + i % 3, 100.0], [102.0, 103.0 + i % 5]] for i in range(1000)]
+    start = time.perf_counter()
+    with pytest.raises(InvalidInk, match="^too complex: "):
+        rec.recognize(pile)
+    assert time.perf_counter() - start < 10     # a guard against a grind, not a benchmark
+
+
+def test_a_deadline_or_a_cancelled_caller_stops_recognition(rec):
+    import time
+
+    from recognizer import RecognitionStopped
+
+    strokes, _ = number("2047")
+    with pytest.raises(RecognitionStopped, match="deadline"):
+        rec.recognize(strokes, deadline=time.monotonic() - 0.001)
+    with pytest.raises(RecognitionStopped, match="cancelled"):
+        rec.recognize(strokes, cancelled=lambda: True)
+    later = rec.recognize(strokes, deadline=time.monotonic() + 60, cancelled=lambda: False)
+    assert later.text == rec.recognize(strokes).text == "2047"
+
+
 _point = st.tuples(st.floats(-1e4, 1e4), st.floats(-1e4, 1e4))
 _stroke = st.lists(_point, min_size=1, max_size=25)
 

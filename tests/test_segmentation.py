@@ -121,7 +121,7 @@ def test_the_linking_gap_is_the_longest_edge_single_linkage_needs():
     boxes = np.c_[xy, xy + rng.uniform(5, 60, (8, 2))]
     gaps = box_gaps(boxes)
     groups = np.array([rng.choice(8, 4, replace=False) for _ in range(50)] + [[3, 3, 3, 3]])
-    joint, width, gap = group_shapes(boxes, gaps, groups, height=100.0)
+    joint, width, gap = group_shapes(boxes, groups, height=100.0)
     for g, j, w, d in zip(groups, joint, width, gap):
         b = boxes[g]
         s = max(b[:, 3].max() - b[:, 1].min(), 50.0)
@@ -138,7 +138,7 @@ def test_digits_pay_for_ink_inside_each_other_s_box():
              digit("7", x=200)[0][:, :2]]                         # far away
     groups = np.array([[0], [1], [2], [3]])
     boxes = boxes_of(parts)
-    pen = overlap_penalties(parts, groups, boxes, weight=4.0)
+    pen = overlap_penalties(parts, groups, boxes, weight=4.0).toarray()
     assert np.array_equal(pen, pen.T) and not pen.diagonal().any()
     assert pen[0, 1] < -2                # the slash belongs to the zero
     assert pen[0, 2] == 0 and pen[0, 3] == 0
@@ -273,7 +273,10 @@ def test_sure_digits_are_not_given_to_the_pen_path_reader():
 
 
 def test_a_short_piece_cut_out_of_a_stroke_is_no_digit_on_its_own():
-    from segmentation.grouping import SHORT_CUT_PENALTY, _candidates
+    from segmentation.config import DEFAULT_CONFIG
+    from segmentation.grouping import _candidates
+
+    SHORT_CUT_PENALTY = DEFAULT_CONFIG.short_cut_penalty
 
     flag = np.c_[np.linspace(0, 30, 6), np.linspace(30, 0, 6), np.zeros(6)]     # rises to the top
     stem = np.c_[np.full(10, 30.0), np.linspace(0, 100, 10), np.zeros(10)]

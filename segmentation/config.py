@@ -1,0 +1,83 @@
+"""Every tuning constant of segmentation in one frozen object, passed like ``InkLimits``.
+
+    from segmentation import SegmentConfig, segment
+    segment(ink, scorer, config=SegmentConfig(overlap_weight=8.0))
+
+A constant's comment says how its value was chosen. "dev 26-30" names the pendigits
+writers 26-30, the writers on which earlier choices were made (then called "held-out");
+they are dev writers now, and no value may be chosen by looking at test writers.
+Sweep any field on dev writers with
+``inkdigits evaluate-ink --split dev --set overlap_weight=2,4,8 --seeds 0-3``.
+"""
+from dataclasses import dataclass, fields, replace
+
+
+@dataclass(frozen=True)
+class SegmentConfig:
+    """Knobs of the search, in the units their comments give (heights: the drawing's
+    ``digit_height``; scores: natural-log probability)."""
+
+    # --- pieces (pieces.py) ---
+    speck_size: float = 0.12        # strokes smaller than this share of the digit height are
+                                    # specks, no digit (hand-set; dots of i-like 1s stay out)
+    max_cuts: int = 8               # cut points tried in one stroke (hand-set)
+    corner_deg: float = 75.0        # a turn this sharp may join two digits (dev 26-30, seeds
+                                    # 0-1, 50 vs 75: tight 93.7/90.2 -> 94.3/91.2; 5303b11)
+    turn_excursion: float = 0.15    # a turning point moves at least this much of the height
+    corner_reach: float = 0.08      # arc length (x height) over which a corner's turn is measured
+    cut_spacing: float = 0.1        # cuts at least this share of the stroke's length apart
+
+    # --- candidate groups (grouping.py) ---
+    max_pieces: int = 4             # pieces in one digit
+    max_strokes: int = 3            # strokes in one digit (of 7494 pen digits, 9 have three)
+    window: int = 6                 # a digit's pieces lie within this many neighbours in
+                                    # reading order (hand-set)
+    min_cut_height: float = 0.4     # a digit cut out of strokes is this share of the height
+                                    # (dev 26-30: the flag of a 1 is no digit; 59aa52b)
+    short_cut_penalty: float = 5.0  # log-score taken from a shorter one (hand-set)
+
+    # --- geometry (geometry.py) ---
+    max_width: float = 1.3          # digits are rarely wider than this many heights ...
+    widest: float = 2.0             # ... and never wider (dev 26-30's widest: 1.6)
+    max_gap: float = 0.45           # pieces of one digit are never further apart (x height)
+    wide_penalty: float = 3.0       # log-score per height of width beyond max_width (hand-set)
+    gap_penalty: float = 4.0        # log-score per height of linking gap beyond free_gap
+    free_gap: float = 0.1           # a gap this small inside a digit costs nothing (hand-set)
+    overlap_free: float = 0.4       # share of a digit's ink that may lie in another's box
+                                    # (dev 26-30, 0.3 -> 0.4 with ink share; 7385e2e)
+    overlap_weight: float = 4.0     # log-score per share of ink beyond overlap_free (dev
+                                    # 26-30, seeds 0-3, tight +1 to +1.7 points; 5bb5295)
+    slant_range: tuple = (-0.6, 1.0)  # slants beyond these are clipped (hand-set)
+
+    # --- search (grouping.py) ---
+    beam: int = 24                  # partial partitions kept per step (hand-set)
+    doubt: float = 0.65             # strokes of a digit less likely than this are cut and
+                                    # read again (dev 26-30, seeds 0-3; 5bb5295)
+    slant_min_width: float = 1.1    # a drawing narrower than this many heights is one digit,
+                                    # read as drawn (dev 26-30, seeds 0-3; 1fe4736)
+    second_view_slant: float = 0.05  # writing leaning less reads the same both ways
+    second_look_margin: float = 2.0  # partitions this far below the best get no second look
+    sure: float = 0.7               # a digit read at least this likely gets no second look
+    path_weight: float = 0.75       # exponent of the pen-path reader's probabilities (dev
+                                    # 26-30; 31ffda5): a second opinion ...
+    path_floor: float = 1e-4        # ... and never a veto
+
+    # --- work budget (issue 13: bounded work per drawing) ---
+    # Each bounds one cost that grows with the ink; past one, the drawing is "too complex"
+    # (the split search, a refinement, is skipped instead). Set so that a drawing at the
+    # limits costs <= 1 s on 2 cores (python -m benchmarks.adversarial); a 40-stroke
+    # number needs about a third of each.
+    max_candidates: int = 2000      # candidate groups in one search (the beam's work)
+    max_scored: int = 1000          # groups given to the scorer per drawing (the CNN's work)
+    max_points_scored: int = 150_000  # their points (the crops' rendering work)
+    max_overlap_pairs: int = 200_000  # pairs of candidates whose ink meets, per search
+
+    def with_values(self, **values):
+        """A copy with some fields changed; unknown names raise ``ValueError``."""
+        unknown = sorted(set(values) - {f.name for f in fields(self)})
+        if unknown:
+            raise ValueError(f"unknown SegmentConfig field(s): {', '.join(unknown)}")
+        return replace(self, **values)
+
+
+DEFAULT_CONFIG = SegmentConfig()
