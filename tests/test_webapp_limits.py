@@ -4,6 +4,7 @@ import threading
 import time
 
 import pytest
+from conftest import PATIENT
 
 from recognizer import RecognitionStopped
 from webapp import create_app
@@ -18,7 +19,7 @@ def post(client, url, body, **kw):
 
 def make_app(recognizer, tmp_path, **config):
     return create_app({"MODEL_PATH": str(recognizer.path), "CLASSIFIER": recognizer.classifier,
-                       "DATABASE": str(tmp_path / "s.sqlite"), **config})
+                       "DATABASE": str(tmp_path / "s.sqlite"), **{**PATIENT, **config}})
 
 
 class Blocking:

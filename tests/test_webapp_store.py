@@ -7,6 +7,7 @@ import threading
 import uuid
 
 import pytest
+from conftest import PATIENT
 
 from webapp import create_app, db
 
@@ -22,7 +23,7 @@ def post(client, url, body, **kw):
 
 def make_app(recognizer, database, **config):
     return create_app({"MODEL_PATH": str(recognizer.path), "CLASSIFIER": recognizer.classifier,
-                       "DATABASE": str(database), **config})
+                       "DATABASE": str(database), **PATIENT, **config})
 
 
 def rows(database):
