@@ -11,7 +11,28 @@ def _serve(sub):
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--model", default=None, help="model file (default: the shipped model)")
     p.add_argument("--database", default=None, help="SQLite file for corrections")
-    p.add_argument("--threads", type=int, default=4)
+    p.add_argument("--threads", type=_positive, default=8,
+                   help="worker threads; more than --recognitions, so health checks and "
+                        "quick 503s are answered while drawings are read (default 8)")
+    p.add_argument("--connection-limit", type=_positive, default=1000,
+                   help="open connections at once, idle ones included (default 1000)")
+    p.add_argument("--channel-timeout", type=_positive_float, default=15.0, metavar="S",
+                   help="seconds before an idle connection is closed (default 15)")
+    p.add_argument("--backlog", type=_positive, default=1024,
+                   help="connections waiting to be accepted (default 1024)")
+    p.add_argument("--recognitions", type=_positive, default=4,
+                   help="drawings read at once; the rest wait (default 4)")
+    p.add_argument("--queue-wait", type=_positive_float, default=0.5, metavar="S",
+                   help="seconds a request waits to be read before a 503 (default 0.5)")
+    p.add_argument("--request-deadline", type=_positive_float, default=3.0, metavar="S",
+                   help="seconds of work per request before a 503 (default 3)")
+    p.add_argument("--samples-per-minute", type=int, default=30, metavar="N",
+                   help="samples one client may save a minute; 0: no limit (default 30)")
+    p.add_argument("--max-store-mb", type=_positive, default=1024, metavar="MB",
+                   help="size cap of the corrections database in MiB (default 1024)")
+    p.add_argument("--allowed-host", dest="allowed_hosts", action="append", default=[],
+                   metavar="NAME", help="also answer requests for this Host name (repeatable;"
+                                        " '*' for any); localhost, 127.0.0.1, ::1 always are")
     p.set_defaults(run="webapp.serve:main")
 
 
@@ -21,6 +42,8 @@ def _samples(sub):
     e = ssub.add_parser("export", help="write saved corrections to a directory")
     e.add_argument("--out", required=True)
     e.add_argument("--database", default=None, help="SQLite file (default: the app's)")
+    e.add_argument("--force", action="store_true",
+                   help="overwrite samples.jsonl / README.md that an earlier export did not write")
     e.set_defaults(run="webapp.samples:export_main")
 
 
@@ -70,6 +93,13 @@ def _positive(text):
     value = int(text)
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _positive_float(text):
+    value = float(text)
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a positive number of seconds, got {text}")
     return value
 
 
