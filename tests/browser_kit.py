@@ -91,7 +91,7 @@ def _wait_first_answer(proc, url, log, timeout=180):
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory, tiny_model_path):
+def server(tmp_path_factory, request):
     """``python -m inkdigits serve`` on a free port (shipped model if present), and its DB."""
     require_browser()
     tmp = tmp_path_factory.mktemp("serve")
@@ -100,7 +100,8 @@ def server(tmp_path_factory, tiny_model_path):
            "--database", str(database)]
     shipped = bool(TRAINED_MODEL) or SHIPPED_MODEL.is_file()
     if TRAINED_MODEL or not shipped:
-        cmd += ["--model", TRAINED_MODEL or str(tiny_model_path)]
+        # the tiny model only when needed: building it imports Keras here (seconds)
+        cmd += ["--model", TRAINED_MODEL or str(request.getfixturevalue("tiny_model_path"))]
     with open(log, "w") as out:
         proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/"
@@ -183,14 +184,20 @@ def pad_box(page, selector="ink-number"):
     return page.locator(f"{selector} >> .pad").bounding_box()
 
 
+def _steps(p, q):
+    """Moves for a segment: one per ~25 px, as a hand's pointer events come (each costs a
+    round trip to the browser, so no more)."""
+    return max(1, round(math.dist(p, q) / 25))
+
+
 def draw_mouse(page, strokes, selector="ink-number"):
     """Draw strokes (canvas pixels) with mouse moves: pointerType "mouse"."""
     box = pad_box(page, selector)
     for stroke in strokes:
         page.mouse.move(box["x"] + stroke[0][0], box["y"] + stroke[0][1])
         page.mouse.down()
-        for x, y in stroke[1:]:
-            page.mouse.move(box["x"] + x, box["y"] + y, steps=6)
+        for p, (x, y) in zip(stroke, stroke[1:]):
+            page.mouse.move(box["x"] + x, box["y"] + y, steps=_steps(p, (x, y)))
         page.mouse.up()
 
 
@@ -204,8 +211,9 @@ def draw_touch(page, cdp, strokes, selector="ink-number"):
     for stroke in strokes:
         touch("touchStart", [{"x": box["x"] + stroke[0][0], "y": box["y"] + stroke[0][1]}])
         for (x0, y0), (x1, y1) in zip(stroke, stroke[1:]):
-            for k in range(1, 7):
-                x, y = x0 + (x1 - x0) * k / 6, y0 + (y1 - y0) * k / 6
+            n = _steps((x0, y0), (x1, y1))
+            for k in range(1, n + 1):
+                x, y = x0 + (x1 - x0) * k / n, y0 + (y1 - y0) * k / n
                 touch("touchMove", [{"x": box["x"] + x, "y": box["y"] + y}])
         touch("touchEnd", [])
 

@@ -4,6 +4,7 @@ Covers issue 14 items 1-4 on the app's own page: correcting in place, doubt, era
 keyboard and screen-reader use, resize, dark mode, phones, axe-core. Screenshots go to
 test-artifacts/; ``INKDIGITS_DOCS=1`` also refreshes docs/correction-{desktop,phone}.png.
 """
+import math
 import sqlite3
 import sys
 
@@ -174,21 +175,24 @@ def test_typed_correction_warns_confirms_and_never_truncates(browser, server, vi
     field.press("Enter")
     field.fill("12a")
     assert msg.inner_text().startswith("Digits 0–9 only")
-    field.fill("2024")
-    assert msg.inner_text() == "You typed 4 digits; the drawing has 3."
+    drawn = pg.locator("ink-number >> .dig").count()
+    typed = ("2024" * 20)[:drawn + 1]                           # one digit more than drawn
+    field.fill(typed)
+    assert msg.inner_text() == f"You typed {drawn + 1} digits; the drawing has {drawn}."
     field.press("Enter")
-    assert msg.inner_text() == "You typed 4 digits; the drawing has 3. Save “2024” anyway?"
+    assert msg.inner_text() == \
+        f"You typed {drawn + 1} digits; the drawing has {drawn}. Save “{typed}” anyway?"
     assert len(samples(server)) == before                      # asked, not saved yet
     confirm = pg.locator("ink-number >> .confirm")
     assert confirm.is_visible() and in_viewport(pg, "ink-number >> .confirm")
     confirm.click()
     pg.wait_for_selector("ink-number >> .msg[data-tone='ok']")
-    assert samples(server)[-1][:2] == ("2024", shown) and len(samples(server)) == before + 1
-    assert shown_number(pg) == "2024" and field.input_value() == ""
+    assert samples(server)[-1][:2] == (typed, shown) and len(samples(server)) == before + 1
+    assert shown_number(pg) == typed and field.input_value() == ""
     if viewport is PHONE:
         shot(pg, "correction-phone.png", docs=True)
     field.fill("9")                                            # a new edit: the old news goes
-    assert pg.locator("ink-number >> .msg").inner_text() != "Saved “2024” — thank you."
+    assert pg.locator("ink-number >> .msg").inner_text() != f"Saved “{typed}” — thank you."
     pg.context.close()
     assert errors == []
 
@@ -258,6 +262,17 @@ def test_doubt_and_rejection_are_visible_and_announced(page, server):
     page.locator("ink-number >> .fix .choice[data-d='8']").click()
     assert page.evaluate("document.querySelector('ink-number').value") == "178"
     assert page.evaluate("window.announced").pop().startswith("Corrected: Read 1 7 8.")
+
+
+def test_the_model_rejecting_a_scribble_says_so(page, server):
+    need_shipped_model(server)
+    spiral = [(400 + r * math.cos(r / 6), 150 + r * math.sin(r / 6)) for r in range(5, 80, 2)]
+    draw_mouse(page, [[(140, 70), (140, 220)], spiral])
+    assert wait_reading(page) == ""
+    assert shown_number(page) == "1?"
+    assert page.locator("ink-number >> .card[data-i='1'] .state").inner_text() == \
+        "can't read this part"
+    assert page.locator("ink-number >> .msg").inner_text().startswith("Can't read this part")
 
 
 def test_errors_are_announced(page, server):
