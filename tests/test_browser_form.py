@@ -78,6 +78,10 @@ def test_input_change_and_reset(demo, server):
     assert demo.evaluate(VALUE) == "" and stroke_count(demo) == 0
     assert demo.evaluate(form_value) is None
     assert demo.evaluate("document.querySelector('ink-number').validity.valueMissing")
+    demo.evaluate("window.events = []")
+    demo.locator("ink-number >> #typed").fill("42")          # one input event, the host's own
+    assert demo.evaluate("window.events") == [["input", "42"]]
+    assert demo.evaluate(form_value) == "42"
 
 
 def test_recognize_url_and_the_correction_hook(demo, server):

@@ -407,13 +407,16 @@ export class InkNumber extends HTMLElement {
     c.addEventListener("pointermove", (e) => this._move(e));
     c.addEventListener("pointerup", (e) => this._up(e));
     c.addEventListener("pointercancel", (e) => this._up(e));
+    c.addEventListener("lostpointercapture", (e) => this._up(e));  // no pen left stuck down
+    // The inner fields' input events would escape the shadow root: the host fires its own.
+    this.shadowRoot.addEventListener("input", (e) => e.stopPropagation());
     on(".undo", "click", () => this.undo());
     on(".redo", "click", () => this.redo());
     on(".clear", "click", () => this.clear());
     on(".copy", "click", () => this._copy());
     on(".typed", "submit", (e) => { e.preventDefault(); this._typedSubmit(false); });
     on(".confirm", "click", () => this._typedSubmit(true));
-    this._field.addEventListener("input", (e) => { e.stopPropagation(); this._typedInput(); });
+    this._field.addEventListener("input", () => this._typedInput());
     this._field.addEventListener("change", () => { if (!this._strokes.length) this._fireChange(); });
     on(".number", "click", (e) => this._toggleFix(e.target.closest(".dig")));
     on(".cards", "click", (e) => this._toggleFix(e.target.closest(".card")));
@@ -484,6 +487,7 @@ export class InkNumber extends HTMLElement {
     if (e.pointerId !== this._active?.id) return;
     e.preventDefault();
     const stroke = this._active.stroke;
+    if (!this._ctx) this._fit();
     const events = e.getCoalescedEvents?.() ?? [];
     for (const ev of events.length ? events : [e]) {
       const p = this._point(ev), q = stroke.at(-1);
@@ -823,9 +827,13 @@ export class InkNumber extends HTMLElement {
 
   async _copy() {
     if (!this._value) return;
-    try { await navigator.clipboard.writeText(this._value); } catch { return; }
     const b = this._$(".copy");
-    b.textContent = `Copied ${this._value}`;
+    try {
+      await navigator.clipboard.writeText(this._value);
+      b.textContent = `Copied ${this._value}`;
+    } catch {
+      b.textContent = "Can't copy here";  // no clipboard permission (or not a secure page)
+    }
     setTimeout(() => { b.textContent = "Copy number"; }, 1500);
   }
 
