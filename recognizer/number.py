@@ -3,11 +3,14 @@ import threading
 
 import numpy as np
 
+from recognizer.adapt import AdaptConfig, AdaptedScorer
 from recognizer.classifier import load_classifier
 from recognizer.constants import NUM_DIGITS
 from recognizer.normalize import normalize_many
 from recognizer.pen_path import path_features_many
+from recognizer.profile import InvalidProfile, Profile, check_model
 from recognizer.result import Alternative, Digit, Recognition
+from recognizer.teach import learn
 from segmentation import InkLimits, segment, validate_ink
 
 
@@ -19,9 +22,10 @@ class NumberRecognizer:
     """
 
     def __init__(self, path=None, limits=InkLimits(), classifier=None, path_model=None,
-                 path_reader=None):
+                 path_reader=None, adapt=AdaptConfig()):
         self.path = path
         self.limits = limits
+        self.adapt = adapt
         self.path_model = path_model
         self._classifier = classifier
         self._path_reader = path_reader
@@ -70,14 +74,33 @@ class NumberRecognizer:
         """Digit probabilities (M, 10) read from the pen's path of M groups of strokes."""
         return self.path_reader(path_features_many(groups))
 
-    def recognize(self, strokes):
-        """Read the number drawn by ``strokes`` (pen order; see ``segmentation`` for units).
+    def scorer(self, profile=None):
+        """The crop scorer ``segment`` uses: ``score_groups``, or with a non-empty
+        ``profile`` the adapted one (``recognizer.adapt``). Raises ``InvalidProfile`` for
+        a profile made with another model."""
+        if profile is None:
+            return self.score_groups
+        if not isinstance(profile, Profile):
+            raise InvalidProfile(f"profile must be a Profile, got {type(profile).__name__}")
+        if len(profile) == 0:
+            return self.score_groups
+        check_model(profile, self.classifier.fingerprint)
+        return AdaptedScorer(self.classifier, profile.samples, self.adapt)
+
+    def learn(self, profile, strokes, text):
+        """Teach ``profile`` that ``strokes`` read ``text``; returns a ``Learnt``. Raises
+        ``InvalidLabel`` (nothing changed) when no grouping of the ink reads ``text``."""
+        return learn(self, profile, strokes, text)
+
+    def recognize(self, strokes, profile=None):
+        """Read the number drawn by ``strokes`` (pen order; see ``segmentation`` for units),
+        in the hand of ``profile`` if given (a ``Profile``; empty reads as none).
 
         Raises ``InvalidInk`` for malformed ink; an empty drawing gives ``text == ""``.
         """
         ink = validate_ink(strokes, self.limits)
         paths = self.score_paths if self.path_reader is not None else None
-        parts = segment(ink, self.score_groups, path_scorer=paths)
+        parts = segment(ink, self.scorer(profile), path_scorer=paths)
         if not parts:
             return Recognition(text="", digits=[], alternatives=[], score=0.0)
         best = parts[0]

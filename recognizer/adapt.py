@@ -1,0 +1,74 @@
+"""The adapted reading: the shared CNN's probabilities times a writer's own prototypes.
+
+Each crop's embedding (the CNN's penultimate layer, a unit vector) is compared with the
+profile's samples by cosine similarity; for each digit, the nearest sample of that digit
+gives its similarity ``s``. The digit's probability is multiplied by
+
+    w = exp(gain * clip((s - near) / (1 - near), 0, 1))
+
+(a product of experts: the CNN and a nearest-prototype reader), then all 11 classes are
+renormalised. The weight is tempered (at most ``exp(gain)``) and floored (at least 1:
+a digit the writer never corrected, or a crop like none of their samples, keeps the
+shared model's reading), so the profile can raise what the writer taught, never veto.
+The scorer wraps the one ``segment`` calls, so segmentation itself is unchanged.
+"""
+from dataclasses import dataclass
+
+import numpy as np
+
+from recognizer.constants import NUM_DIGITS
+from recognizer.normalize import normalize_many
+
+
+@dataclass(frozen=True)
+class AdaptConfig:
+    """How strongly a writer's samples pull a reading (chosen on dev writers; see
+    ``inkdigits evaluate-adapt`` and the sweep in its module docstring)."""
+
+    near: float = 0.80     # cosine similarity below which a sample says nothing
+    gain: float = 4.0      # log of the largest factor one digit's share can be raised by
+
+
+def prototype_weights(embeddings, samples, config=AdaptConfig()):
+    """(n, 10) weights >= 1 of digits 0-9 for ``embeddings`` (n, d) against ``samples``
+    (``profile.Samples``): large where a crop is close to a sample of that digit."""
+    e = np.asarray(embeddings, np.float32)
+    norm = np.linalg.norm(e, axis=1, keepdims=True)
+    e = e / np.where(norm > 0, norm, 1.0)
+    sim = e @ samples.vectors.T                                  # (n, m)
+    best = np.full((len(e), NUM_DIGITS), -1.0, np.float32)
+    for d in np.unique(samples.labels):
+        best[:, d] = sim[:, samples.labels == d].max(axis=1)
+    pull = np.clip((best - config.near) / (1.0 - config.near), 0.0, 1.0)
+    return np.exp(config.gain * pull.astype(np.float64))
+
+
+def adapt_probs(probs, embeddings, samples, config=AdaptConfig()):
+    """(n, 11) class probabilities (reject last) re-weighted by a writer's samples and
+    renormalised; the reject class keeps weight 1."""
+    out = np.array(probs, np.float64)
+    out[:, :NUM_DIGITS] *= prototype_weights(embeddings, samples, config)
+    return (out / np.maximum(out.sum(axis=1, keepdims=True), 1e-12)).astype(np.float32)
+
+
+def with_reject(probs):
+    """(n, 10 or 11) probabilities -> (n, 11): a model without reject class gets a 0 column."""
+    if probs.shape[1] == NUM_DIGITS:
+        probs = np.concatenate([probs, np.zeros((len(probs), 1), probs.dtype)], axis=1)
+    return probs
+
+
+class AdaptedScorer:
+    """A ``segment`` scorer reading crops with ``classifier`` and one profile's samples:
+    ``scorer(groups) -> (probs (n, 11), crops (n, 28, 28))``. Holds a snapshot of the
+    samples, so a ``learn`` on the profile meanwhile does not change a reading halfway."""
+
+    def __init__(self, classifier, samples, config=AdaptConfig()):
+        self.classifier = classifier
+        self.samples = samples
+        self.config = config
+
+    def __call__(self, groups):
+        crops = normalize_many(groups)
+        probs, embeddings = self.classifier.embed(crops)
+        return adapt_probs(with_reject(probs), embeddings, self.samples, self.config), crops
