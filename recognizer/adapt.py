@@ -6,10 +6,10 @@ gives its similarity ``s``. The digit's probability is multiplied by
 
     w = exp(gain * clip((s - near) / (1 - near), 0, 1))
 
-(a product of experts: the CNN and a nearest-prototype reader), then all 11 classes are
-renormalised. The weight is tempered (at most ``exp(gain)``) and floored (at least 1:
-a digit the writer never corrected, or a crop like none of their samples, keeps the
-shared model's reading), so the profile can raise what the writer taught, never veto.
+(a product of experts: the CNN and a nearest-prototype reader), the digits' total kept.
+The weight is tempered (at most ``exp(gain)``) and floored (at least 1: a digit the
+writer never corrected, or a crop like none of their samples, keeps the shared model's
+reading), so the profile can raise what the writer taught, never veto.
 The scorer wraps the one ``segment`` calls, so segmentation itself is unchanged.
 """
 from dataclasses import dataclass
@@ -25,8 +25,8 @@ class AdaptConfig:
     """How strongly a writer's samples pull a reading (chosen on dev writers; see
     ``inkdigits evaluate-adapt`` and the sweep in its module docstring)."""
 
-    near: float = 0.80     # cosine similarity below which a sample says nothing
-    gain: float = 4.0      # log of the largest factor one digit's share can be raised by
+    near: float = 0.85     # cosine similarity below which a sample says nothing
+    gain: float = 6.0      # log of the largest factor one digit's share can be raised by
 
 
 def prototype_weights(embeddings, samples, config=AdaptConfig()):
@@ -35,20 +35,25 @@ def prototype_weights(embeddings, samples, config=AdaptConfig()):
     e = np.asarray(embeddings, np.float32)
     norm = np.linalg.norm(e, axis=1, keepdims=True)
     e = e / np.where(norm > 0, norm, 1.0)
-    sim = e @ samples.vectors.T                                  # (n, m)
+    by_digit = np.argsort(samples.labels, kind="stable")
+    digits, starts = np.unique(samples.labels[by_digit], return_index=True)
     best = np.full((len(e), NUM_DIGITS), -1.0, np.float32)
-    for d in np.unique(samples.labels):
-        best[:, d] = sim[:, samples.labels == d].max(axis=1)
+    if len(e) and len(digits):
+        sim = e @ samples.vectors[by_digit].T                      # (n, m), by digit
+        best[:, digits] = np.maximum.reduceat(sim, starts, axis=1)
     pull = np.clip((best - config.near) / (1.0 - config.near), 0.0, 1.0)
     return np.exp(config.gain * pull.astype(np.float64))
 
 
 def adapt_probs(probs, embeddings, samples, config=AdaptConfig()):
-    """(n, 11) class probabilities (reject last) re-weighted by a writer's samples and
-    renormalised; the reject class keeps weight 1."""
+    """(n, 11) class probabilities (reject last) with the digits' shares re-weighted by a
+    writer's samples; the digits' total, and so the reject share, is kept: the profile
+    says which digit a group of ink is, not whether it is one (segmentation's business)."""
     out = np.array(probs, np.float64)
-    out[:, :NUM_DIGITS] *= prototype_weights(embeddings, samples, config)
-    return (out / np.maximum(out.sum(axis=1, keepdims=True), 1e-12)).astype(np.float32)
+    digits = out[:, :NUM_DIGITS] * prototype_weights(embeddings, samples, config)
+    total = out[:, :NUM_DIGITS].sum(axis=1, keepdims=True)
+    out[:, :NUM_DIGITS] = digits * total / np.maximum(digits.sum(axis=1, keepdims=True), 1e-12)
+    return out.astype(np.float32)
 
 
 def with_reject(probs):

@@ -93,9 +93,10 @@ class Classifier:
         embeddings means nothing to another's."""
         if self._fingerprint is None:
             digest = hashlib.sha256()
-            for w in self.model.get_weights():
+            for v in self.model.weights:
+                w = np.ascontiguousarray(v.numpy())
                 digest.update(str(w.shape).encode())
-                digest.update(np.ascontiguousarray(w).tobytes())
+                digest.update(w.tobytes())
             self._fingerprint = digest.hexdigest()[:16]
         return self._fingerprint
 

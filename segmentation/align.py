@@ -65,7 +65,7 @@ def force_align(ink, scorer, text, config=AlignConfig()):
     (M, 2) point arrays to ``(probs (len(groups), 11), crops)``); ``text`` is a string of
     digits. None when no partition of the ink into ``len(text)`` plausible digits exists.
     """
-    if not text or not text.isdigit() or not text.isascii():
+    if not isinstance(text, str) or not text or not all("0" <= c <= "9" for c in text):
         raise ValueError(f"text must be a non-empty string of digits 0-9, got {text!r:.40}")
     labels = [int(c) for c in text]
     height = digit_height(ink)
