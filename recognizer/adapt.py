@@ -10,7 +10,8 @@ gives its similarity ``s``. The digit's probability is multiplied by
 The weight is tempered (at most ``exp(gain)``) and floored (at least 1: a digit the
 writer never corrected, or a crop like none of their samples, keeps the shared model's
 reading), so the profile can raise what the writer taught, never veto.
-The scorer wraps the one ``segment`` calls, so segmentation itself is unchanged.
+The scorer wraps the one ``segment`` calls, so segmentation itself is unchanged; the
+pen-path reader's opinion, asked about doubtful digits, is weighted the same way.
 """
 from dataclasses import dataclass
 
@@ -77,3 +78,16 @@ class AdaptedScorer:
         crops = normalize_many(groups)
         probs, embeddings = self.classifier.embed(crops)
         return adapt_probs(with_reject(probs), embeddings, self.samples, self.config), crops
+
+    def paths(self, path_scorer):
+        """``path_scorer`` (groups -> (n, 10)) with its digits re-weighted by the same
+        samples, compared on the CNN's embedding of each group as drawn. Segmentation asks
+        the pen-path reader about doubtful digits and multiplies in its opinion; a writer's
+        taught shape is doubtful to the shared readers by nature, so without this the
+        path reader, which never saw that hand, would out-vote what the writer taught."""
+        def score(groups):
+            probs = np.asarray(path_scorer(groups), np.float64)
+            _, embeddings = self.classifier.embed(normalize_many(groups))
+            weighted = probs * prototype_weights(embeddings, self.samples, self.config)
+            return weighted / np.maximum(weighted.sum(axis=1, keepdims=True), 1e-12)
+        return score

@@ -74,18 +74,20 @@ class NumberRecognizer:
         """Digit probabilities (M, 10) read from the pen's path of M groups of strokes."""
         return self.path_reader(path_features_many(groups))
 
-    def scorer(self, profile=None):
-        """The crop scorer ``segment`` uses: ``score_groups``, or with a non-empty
-        ``profile`` the adapted one (``recognizer.adapt``). Raises ``InvalidProfile`` for
-        a profile made with another model."""
+    def scorers(self, profile=None):
+        """The (crop scorer, pen-path scorer or None) ``segment`` uses: ``score_groups`` and
+        ``score_paths``, or with a non-empty ``profile`` both adapted to its hand
+        (``recognizer.adapt``). Raises ``InvalidProfile`` for one made with another model."""
+        paths = self.score_paths if self.path_reader is not None else None
         if profile is None:
-            return self.score_groups
+            return self.score_groups, paths
         if not isinstance(profile, Profile):
             raise InvalidProfile(f"profile must be a Profile, got {type(profile).__name__}")
         if len(profile) == 0:
-            return self.score_groups
+            return self.score_groups, paths
         check_model(profile, self.classifier.fingerprint)
-        return AdaptedScorer(self.classifier, profile.samples, self.adapt)
+        adapted = AdaptedScorer(self.classifier, profile.samples, self.adapt)
+        return adapted, (adapted.paths(paths) if paths is not None else None)
 
     def learn(self, profile, strokes, text):
         """Teach ``profile`` that ``strokes`` read ``text``; returns a ``Learnt``. Raises
@@ -99,8 +101,8 @@ class NumberRecognizer:
         Raises ``InvalidInk`` for malformed ink; an empty drawing gives ``text == ""``.
         """
         ink = validate_ink(strokes, self.limits)
-        paths = self.score_paths if self.path_reader is not None else None
-        parts = segment(ink, self.scorer(profile), path_scorer=paths)
+        scorer, paths = self.scorers(profile)
+        parts = segment(ink, scorer, path_scorer=paths)
         if not parts:
             return Recognition(text="", digits=[], alternatives=[], score=0.0)
         best = parts[0]

@@ -60,7 +60,7 @@ def learn(rec, profile, strokes, text):
     ink = validate_ink(strokes, rec.limits)
     model = rec.classifier.fingerprint
     check_model(profile, model)
-    alignment = force_align(ink, rec.scorer(profile), text)
+    alignment = force_align(ink, rec.scorers(profile)[0], text)
     if alignment is None:
         raise InvalidLabel(f"no grouping of this ink into {len(text)} digits can read {text!r}")
     probs, embeddings = rec.classifier.embed(np.stack([d.crop for d in alignment.digits]))
