@@ -105,6 +105,7 @@ def _evaluate_adapt(sub):
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--near", type=float, default=None, help="recognizer.adapt.AdaptConfig.near")
     p.add_argument("--gain", type=float, default=None, help="recognizer.adapt.AdaptConfig.gain")
+    p.add_argument("--k", type=_positive, default=None, help="recognizer.adapt.AdaptConfig.k")
     p.add_argument("--json", action="store_true")
     p.set_defaults(run="training.evaluate_adapt:main")
 

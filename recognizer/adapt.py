@@ -26,8 +26,9 @@ class AdaptConfig:
     """How strongly a writer's samples pull a reading (chosen on dev writers; see
     ``inkdigits evaluate-adapt`` and the sweep in its module docstring)."""
 
-    near: float = 0.85     # cosine similarity below which a sample says nothing
+    near: float = 0.90     # cosine similarity below which a sample says nothing
     gain: float = 6.0      # log of the largest factor one digit's share can be raised by
+    k: int = 2             # a digit's similarity: the mean over its k nearest samples
 
 
 def prototype_weights(embeddings, samples, config=AdaptConfig()):
@@ -36,12 +37,14 @@ def prototype_weights(embeddings, samples, config=AdaptConfig()):
     e = np.asarray(embeddings, np.float32)
     norm = np.linalg.norm(e, axis=1, keepdims=True)
     e = e / np.where(norm > 0, norm, 1.0)
-    by_digit = np.argsort(samples.labels, kind="stable")
-    digits, starts = np.unique(samples.labels[by_digit], return_index=True)
     best = np.full((len(e), NUM_DIGITS), -1.0, np.float32)
-    if len(e) and len(digits):
-        sim = e @ samples.vectors[by_digit].T                      # (n, m), by digit
-        best[:, digits] = np.maximum.reduceat(sim, starts, axis=1)
+    if len(e) and len(samples.labels):
+        sim = e @ samples.vectors.T                                  # (n, m)
+        for d in np.unique(samples.labels):
+            mine = sim[:, samples.labels == d]
+            k = min(config.k, mine.shape[1])
+            # the mean of the k nearest: one odd sample does not speak for the digit
+            best[:, d] = -np.partition(-mine, k - 1, axis=1)[:, :k].mean(axis=1)
     pull = np.clip((best - config.near) / (1.0 - config.near), 0.0, 1.0)
     return np.exp(config.gain * pull.astype(np.float64))
 

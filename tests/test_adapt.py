@@ -10,15 +10,15 @@ from recognizer.profile import _snapshot, quantise
 
 
 def reference_weights(e, vectors, labels, config):
-    """Per crop and digit: exp(gain * clip((max cosine to that digit's samples - near) /
-    (1 - near), 0, 1)), 1 for a digit without samples; plain loops."""
+    """Per crop and digit: exp(gain * clip((s - near) / (1 - near), 0, 1)), s the mean
+    cosine to that digit's k nearest samples; 1 for a digit without samples; plain loops."""
     out = []
     for row in e:
         row = row / np.linalg.norm(row)
         w = []
         for d in range(10):
             sims = [float(row @ v) for v, lab in zip(vectors, labels) if lab == d]
-            s = max(sims) if sims else -1.0
+            s = float(np.mean(sorted(sims)[-config.k:])) if sims else -1.0
             w.append(math.exp(config.gain * min(1.0, max(0.0, (s - config.near) / (1 - config.near)))))
         out.append(w)
     return np.array(out)
@@ -34,10 +34,12 @@ def samples():
 def test_weights_match_the_reference(samples):
     rng = np.random.default_rng(2)
     e = np.vstack([samples.vectors[[0, 2, 5]] * 3.0 + 0.01, rng.random((20, 16))])
-    config = AdaptConfig(near=0.6, gain=5.0)
-    got = prototype_weights(e, samples, config)
-    want = reference_weights(e, samples.vectors, samples.labels, config)
-    np.testing.assert_allclose(got, want, rtol=1e-5)
+    for k in (1, 2, 3):
+        config = AdaptConfig(near=0.6, gain=5.0, k=k)
+        got = prototype_weights(e, samples, config)
+        want = reference_weights(e, samples.vectors, samples.labels, config)
+        np.testing.assert_allclose(got, want, rtol=1e-5)
+    got = prototype_weights(e, samples, AdaptConfig(near=0.6, gain=5.0, k=1))
     # a crop on a sample gets (nearly) the full factor for that sample's digit
     assert got[0, 0] == pytest.approx(math.exp(5.0), rel=1e-3)
     assert got[1, 3] == pytest.approx(math.exp(5.0), rel=1e-3)

@@ -169,8 +169,8 @@ def main(args):
     try:
         writers = parse_writers(args.writers) if args.writers else DEV_WRITERS
         digits = load_pendigits(args.data)
-        config = AdaptConfig(**{k: v for k, v in (("near", args.near), ("gain", args.gain))
-                                if v is not None})
+        knobs = (("near", args.near), ("gain", args.gain), ("k", args.k))
+        config = AdaptConfig(**{k: v for k, v in knobs if v is not None})
         rec = NumberRecognizer(args.model, adapt=config)
         mine = {w: [d for d in digits if d.writer == w] for w in writers}
         missing = [w for w, ds in mine.items() if not ds]
