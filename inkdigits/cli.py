@@ -160,6 +160,24 @@ def _evaluate_ink(sub):
     p.set_defaults(run="training.evaluate_ink:main")
 
 
+def _evaluate_adapt(sub):
+    p = sub.add_parser("evaluate-adapt",
+                       help="per writer: accuracy without and with a profile of their corrections")
+    p.add_argument("--model", default=None)
+    p.add_argument("--data", default=None)
+    p.add_argument("--split", choices=("dev", "test"), default="dev")
+    p.add_argument("--writers", default=None, help="pendigits writer ids, e.g. 26,27 "
+                   "(default: the dev writers 26-30 until training/splits.py lands)")
+    p.add_argument("--count", type=_positive, default=100, help="test numbers per layout")
+    p.add_argument("--corrections", type=_positive, default=10, help="corrections at most")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--near", type=float, default=None, help="recognizer.adapt.AdaptConfig.near")
+    p.add_argument("--gain", type=float, default=None, help="recognizer.adapt.AdaptConfig.gain")
+    p.add_argument("--k", type=_positive, default=None, help="recognizer.adapt.AdaptConfig.k")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run="training.evaluate_adapt:main")
+
+
 def _recognize(sub):
     p = sub.add_parser("recognize", help="read the number in strokes JSON files (one or many)")
     p.add_argument("file", nargs="+",
@@ -176,7 +194,8 @@ def _recognize(sub):
 def build_parser():
     parser = argparse.ArgumentParser(prog="inkdigits", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
-    for add in (_serve, _train, _train_pen_path, _evaluate, _evaluate_ink, _recognize, _samples):
+    for add in (_serve, _train, _train_pen_path, _evaluate, _evaluate_ink, _evaluate_adapt,
+                _recognize, _samples):
         add(sub)
     return parser
 

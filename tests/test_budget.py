@@ -230,3 +230,15 @@ def test_vectorised_contiguity_equals_the_loop_reference():
     idx = np.array([c + (c[0],) * (4 - len(c)) for c in combos])
     got = _contiguous_cuts(pieces, idx, 3)
     assert got.tolist() == [_contiguous_reference(pieces, c, 3) for c in combos]
+
+
+def test_forced_alignment_has_the_same_budget_and_stops():
+    from segmentation.align import force_align
+
+    scorer = Counting()
+    with pytest.raises(TooComplex):
+        force_align(validate_ink(_pile(1000, 2)), scorer, "12")
+    assert scorer.groups == 0
+    strokes, _ = number("2047")
+    with pytest.raises(RecognitionStopped):
+        force_align(validate_ink(strokes), scorer, "2047", deadline=time.monotonic() - 1)
