@@ -21,9 +21,10 @@ import time
 import numpy as np
 
 from training.compose import compose
-from training.pendigits import EVAL_WRITERS, load_pendigits
+from training.pendigits import load_pendigits
+from training.splits import PENDIGITS_DEV
 
-DEV_WRITERS = tuple(sorted(EVAL_WRITERS))
+DEV_WRITERS = tuple(sorted(PENDIGITS_DEV))
 LAYOUTS = ("clean", "tight")
 CURVE = (0, 1, 2, 5, 10)
 # The targets, with the profile after at most 10 corrections.
