@@ -191,11 +191,18 @@ def _recognize(sub):
     p.set_defaults(run="recognizer.cli:recognize_main")
 
 
+def _export_lite(sub):
+    p = sub.add_parser("export-lite", help="export models to LiteRT for serving without TensorFlow")
+    p.add_argument("--model", default=None, help="digit CNN .keras (default: both shipped models)")
+    p.add_argument("--path-model", default=None, help="pen-path reader .keras")
+    p.set_defaults(run="training.export:main")
+
+
 def build_parser():
     parser = argparse.ArgumentParser(prog="inkdigits", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     for add in (_serve, _train, _train_pen_path, _evaluate, _evaluate_ink, _evaluate_adapt,
-                _recognize, _samples):
+                _recognize, _samples, _export_lite):
         add(sub)
     return parser
 

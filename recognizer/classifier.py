@@ -111,14 +111,30 @@ def keras_outputs(model):
     return keras.Model(model.inputs, [last.input, model.outputs[0]])
 
 
-def load_classifier(path=None, paths=False):
+def load_classifier(path=None, paths=False, runtime=None):
     """Read a ``.keras`` model (default: the shipped digit CNN, or with ``paths`` the
-    shipped pen-path reader) and wrap it for fast calls."""
+    shipped pen-path reader) and wrap it for fast calls: on LiteRT when its export is
+    beside it and the runtime is installed, else on Keras (``recognizer.lite``).
+
+    ``runtime`` is ``auto``, ``keras`` or ``lite`` (default: ``INKDIGITS_RUNTIME``, else
+    ``auto``); only the Keras wrapper has ``.model``, for training and evaluation code."""
+    from recognizer.lite import LiteClassifier, runtime_choice, usable_export
+
     default = SHIPPED_PATH_MODEL if paths else SHIPPED_MODEL
     path = Path(path) if path is not None else default
     if not path.is_file():
         trainer = "train-pen-path" if paths else "train"
         raise ModelError(f"{path}: model file not found (train one with `inkdigits {trainer}`)")
+    runtime = runtime or runtime_choice()
+    if runtime not in ("auto", "keras", "lite"):
+        raise ValueError(f"runtime must be auto, keras or lite, got {runtime!r}")
+    if runtime != "keras":
+        found = usable_export(path)
+        if found is not None:
+            return LiteClassifier(*found, paths=paths)
+        if runtime == "lite":
+            raise ModelError(f"{path}: no LiteRT export made from this file beside it, or "
+                             f"ai-edge-litert is not installed (`inkdigits export-lite`)")
     from recognizer.quiet import import_tensorflow
 
     import_tensorflow()
