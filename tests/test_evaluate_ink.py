@@ -45,6 +45,8 @@ def test_align_is_a_least_cost_alignment(truth, read):
 def test_score():
     got = score(["2047", "11", "5", "90"], ["2047", "1", "6", "90"])
     assert got["n"] == 4
+    assert (got["merges"], got["splits"]) == (25.0, 0.0)
+    assert score(["10", "8"], ["110", "00"])["splits"] == 100.0
     assert got["exact"] == 50.0
     assert got["digit_accuracy"] == pytest.approx(100 * 7 / 9)
     assert got["wrong_count"] == 25.0
