@@ -116,7 +116,7 @@ def test_table(capsys, model, data):
     rows = [line.split() for line in lines[3:5]]
     assert [r[0] for r in rows] == ["single", "tight"]
     assert [float(r[4]) for r in rows] == [TARGETS["single"], TARGETS["tight"]]
-    assert all(r[8] == "6" for r in rows)               # 3 numbers x 2 seeds
+    assert all(r[9] == "/" and r[11] == "6" for r in rows)     # merge / split, 3 numbers x 2 seeds
     assert lines[5].startswith("top errors over all seeds (true→read")
 
 
