@@ -94,7 +94,8 @@ def _init(model, path_model, threads=None):
     that N workers on N cores do not each start a pool as large as the machine."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     if threads:
-        for name in ("TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS", "OMP_NUM_THREADS"):
+        for name in ("TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS", "OMP_NUM_THREADS",
+                     "INKDIGITS_THREADS"):
             os.environ[name] = str(threads)
     from recognizer import NumberRecognizer
 

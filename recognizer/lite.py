@@ -88,6 +88,8 @@ class LiteClassifier:
                              f"{' or '.join(map(str, outs))}")
         from recognizer.quiet import notices_dropped
 
+        # XNNPACK's threads: every core by default, as TensorFlow's
+        threads = threads or int(os.environ.get("INKDIGITS_THREADS", 0) or 0) or os.cpu_count() or 1
         with notices_dropped():                  # "Created TensorFlow Lite XNNPACK delegate"
             self._interpreter = Interpreter(model_path=str(tflite_path), num_threads=threads)
             self._run = self._interpreter.get_signature_runner(SIGNATURE)
