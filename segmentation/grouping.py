@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from segmentation.budget import TooComplex, stopper  # noqa: F401 (stopper: align too)
+from segmentation.budget import TooComplex, stopper
 from segmentation.config import DEFAULT_CONFIG
 from segmentation.geometry import (boxes_of, group_prior, group_shapes, joint_boxes,
                                    overlap_penalties, plausible, slant_of, upright)
