@@ -1,8 +1,8 @@
 """The adapted reading: the shared CNN's probabilities times a writer's own prototypes.
 
 Each crop's embedding (the CNN's penultimate layer, a unit vector) is compared with the
-profile's samples by cosine similarity; for each digit, the nearest sample of that digit
-gives its similarity ``s``. The digit's probability is multiplied by
+profile's samples by cosine similarity; for each digit, the mean over its ``k`` nearest
+samples gives its similarity ``s``. The digit's probability is multiplied by
 
     w = exp(gain * clip((s - near) / (1 - near), 0, 1))
 
