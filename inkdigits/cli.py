@@ -166,8 +166,10 @@ def _evaluate_adapt(sub):
     p.add_argument("--model", default=None)
     p.add_argument("--data", default=None)
     p.add_argument("--split", choices=("dev", "test"), default="dev")
-    p.add_argument("--writers", default=None, help="pendigits writer ids, e.g. 26,27 "
-                   "(default: the dev writers 26-30 until training/splits.py lands)")
+    p.add_argument("--source", choices=("pendigits", "unipen"), default=None,
+                   help="only these writers (default: both)")
+    p.add_argument("--writers", default=None, help="writer ids of the split, e.g. 26,27 "
+                   "(pendigits) or apple:Fern_Anderson (UNIPEN); default: all of it")
     p.add_argument("--count", type=_positive, default=100, help="test numbers per layout")
     p.add_argument("--corrections", type=_positive, default=10, help="corrections at most")
     p.add_argument("--seed", type=int, default=0)

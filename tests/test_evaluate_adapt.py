@@ -32,11 +32,13 @@ def test_summary_judges_the_targets():
     assert "NOT met (lowest 95.0%)" in text and "+7.0 points" in text and "NOT met (11, 11)" in text
 
 
-def test_the_test_split_waits_for_the_split_module(capsys):
+def test_test_writers_that_trained_the_model_are_refused(pen_data_dir, capsys):
     from inkdigits.cli import build_parser
 
-    assert main(build_parser().parse_args(["evaluate-adapt", "--split", "test"])) == 2
-    assert "training/splits.py" in capsys.readouterr().err
+    args = build_parser().parse_args(["evaluate-adapt", "--split", "test", "--source",
+                                      "pendigits", "--data", pen_data_dir])
+    assert main(args) == 2          # the shipped models trained on pendigits writers 1-25
+    assert "trained this model" in capsys.readouterr().err
 
 
 def test_evaluate_adapt_end_to_end(tiny_model_path, pen_data_dir, capsys):
@@ -47,7 +49,7 @@ def test_evaluate_adapt_end_to_end(tiny_model_path, pen_data_dir, capsys):
     lines = capsys.readouterr().out.splitlines()
     assert lines[1].split()[:3] == ["writer", "fixes", "taught"]
     writer, fixes, taught = lines[3].split()[:3]
-    assert (writer, fixes) == ("28", "2") and int(taught) >= 2   # it stops at 2 corrections
+    assert (writer, fixes) == ("pendigits:28", "2") and int(taught) >= 2   # stops at 2
 
 
 def test_unknown_writer_is_a_clear_error(tiny_model_path, pen_data_dir, capsys):
@@ -55,7 +57,7 @@ def test_unknown_writer_is_a_clear_error(tiny_model_path, pen_data_dir, capsys):
 
     assert cli(["evaluate-adapt", "--model", str(tiny_model_path), "--data", pen_data_dir,
                 "--writers", "999"]) == 2
-    assert "no pendigits digits of writer 999" in capsys.readouterr().err
+    assert "no dev writer pendigits:999" in capsys.readouterr().err
 
 
 def test_profile_benchmark_end_to_end(tiny_model_path, pen_data_dir, capsys):

@@ -9,9 +9,10 @@ misread one through ``NumberRecognizer.learn`` until ``--corrections`` correctio
 made. Then the test numbers are read without the profile and with the profile as it was
 after 0, 1, 2, 5, 10 corrections (the curve; its last point is the final profile).
 
-Writers: until ``training/splits.py`` lands, the dev writers are pendigits writers 26-30
-(held out of training, ``training.pendigits.EVAL_WRITERS``); ``--writers`` picks others.
-Accuracy is number exact-match, %.
+Writers: those of ``--split`` (``dev`` by default; ``test`` only to report) in
+``training.splits``, of pendigits and UNIPEN (``--source``), each with at least two
+samples of every digit (so that both halves hold each); ``--writers`` names some.
+A writer that trained the model is refused. Accuracy is number exact-match, %.
 """
 import json
 import math
@@ -20,11 +21,9 @@ import time
 
 import numpy as np
 
-from training.compose import compose
-from training.pendigits import load_pendigits
-from training.splits import PENDIGITS_DEV
+from training.compose import SOURCES, compose, load_digits
+from training.splits import select, unit, writer_id
 
-DEV_WRITERS = tuple(sorted(PENDIGITS_DEV))
 LAYOUTS = ("clean", "tight")
 CURVE = (0, 1, 2, 5, 10)
 # The issue's targets, with the profile after at most 10 corrections.
@@ -49,7 +48,7 @@ def numbers(bank, writer, count, seed, layouts=LAYOUTS):
     as ``{layout: [Composed]}``; a teaching list interleaves the layouts."""
     out = {}
     for k, layout in enumerate(layouts):
-        rng = np.random.default_rng([seed, writer, k])
+        rng = np.random.default_rng([seed, int(unit(writer_id(writer)) * 2 ** 32), k])
         out[layout] = [compose({writer: bank}, layout, rng) for _ in range(count)]
     return out
 
@@ -150,11 +149,35 @@ def format_table(results, info):
 
 
 def parse_writers(text):
-    """'26,27' -> (26, 27)."""
-    try:
-        return tuple(int(w) for w in text.split(",") if w.strip())
-    except ValueError:
-        raise ValueError(f"--writers takes writer ids separated by commas, got {text!r}") from None
+    """'26,27,apple:Fern' -> ("pendigits:26", "pendigits:27", "apple:Fern"): writer ids."""
+    ids = [w.strip() for w in text.split(",") if w.strip()]
+    if not ids:
+        raise ValueError(f"--writers takes writer ids separated by commas, got {text!r}")
+    return tuple(writer_id(int(w)) if w.isdigit() else w for w in ids)
+
+
+def eligible(digits):
+    """Whether a writer's digits hold at least two samples of every digit 0-9."""
+    counts = np.bincount([d.label for d in digits], minlength=10)
+    return bool((counts >= 2).all())
+
+
+def writers_of(args):
+    """{writer id: [PenDigit]} to evaluate, and a line saying which and how many were left out."""
+    sources = [args.source] if args.source else list(SOURCES)
+    mine = {}
+    for source in sources:
+        for d in select(load_digits(args.data, source), args.split):
+            mine.setdefault(writer_id(d.writer), []).append(d)
+    if args.writers:
+        wanted = parse_writers(args.writers)
+        missing = [w for w in wanted if w not in mine]
+        if missing:
+            raise ValueError(f"no {args.split} writer {missing[0]} in {', '.join(sources)}")
+        mine = {w: mine[w] for w in wanted}
+    kept = {w: ds for w, ds in mine.items() if eligible(ds)}
+    return kept, (f"{args.split} writers of {', '.join(sources)}: {len(kept)} with two samples "
+                  f"of every digit ({len(mine) - len(kept)} with fewer left out)")
 
 
 def main(args):
@@ -162,34 +185,31 @@ def main(args):
     from recognizer import ModelError, NumberRecognizer
     from recognizer.adapt import AdaptConfig
     from training.data import DataError
+    from training.evaluate_ink import trained_writers_of
 
-    if args.split == "test" and args.writers is None:
-        print("inkdigits evaluate-adapt: the test split comes with training/splits.py, which "
-              "is not on this branch; pass --writers to name writers", file=sys.stderr)
-        return 2
     try:
-        writers = parse_writers(args.writers) if args.writers else DEV_WRITERS
-        digits = load_pendigits(args.data)
         knobs = (("near", args.near), ("gain", args.gain), ("k", args.k))
         config = AdaptConfig(**{k: v for k, v in knobs if v is not None})
         rec = NumberRecognizer(args.model, adapt=config)
-        mine = {w: [d for d in digits if d.writer == w] for w in writers}
-        missing = [w for w, ds in mine.items() if not ds]
-        if missing:
-            raise ValueError(f"no pendigits digits of writer {missing[0]}")
-        results = [evaluate_writer(rec, mine[w], w, args.count, args.seed, args.corrections)
-                   for w in writers]
+        mine, who = writers_of(args)
+        trained = trained_writers_of(rec)
+        taught = sorted(set(mine) & trained) if trained is not None else []
+        if taught:
+            raise ValueError(f"writer {taught[0]} trained this model: its figures would not "
+                             f"measure a stranger ({len(taught)} such writers)")
+        if not mine:
+            raise ValueError("no writer to evaluate")
+        results = [evaluate_writer(rec, ds, w, args.count, args.seed, args.corrections)
+                   for w, ds in mine.items()]
     except (DataError, ModelError, OSError, ValueError) as exc:
         print(f"inkdigits evaluate-adapt: {exc}", file=sys.stderr)
         return 2
     info = summary(results)
     if args.json:
-        print(json.dumps({"writers": list(writers), "config": vars(config), "seed": args.seed,
+        print(json.dumps({"writers": list(mine), "config": vars(config), "seed": args.seed,
                           "count": args.count, "results": results, "summary": info}, indent=1))
     else:
-        print(f"pendigits writers {', '.join(map(str, writers))}"
-              f"{' (dev: held out of training)' if writers == DEV_WRITERS else ''}; "
-              f"{args.count} test numbers per layout and writer, seed {args.seed}, "
+        print(f"{who}; {args.count} test numbers per layout and writer, seed {args.seed}, "
               f"at most {args.corrections} corrections, {config}")
         print(format_table(results, info))
     return 0
