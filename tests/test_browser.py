@@ -385,6 +385,8 @@ def test_keyboard_only_typing_and_correcting(page, server):
     assert value[1] == "4" and len(value) == 3
     page.wait_for_selector("ink-number >> .msg[data-tone='ok']")
     assert samples(server)[-1][0] == value
+    # Focus went back to the corrected digit and stayed there while the reading re-rendered.
+    assert page.evaluate(f"() => ({focused})()?.matches('.dig[data-i=\"1\"]')")
     tab_to(f"() => ({focused})()?.matches('.undo')")
     page.keyboard.press("Enter")
     assert stroke_count(page) == 3

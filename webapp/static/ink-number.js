@@ -853,9 +853,10 @@ export class InkNumber extends HTMLElement {
   // --- rendering ---
   _render() {
     const root = this.shadowRoot, focused = root.activeElement;
+    // Buttons are rebuilt below: find the focused one's successor by its attributes.
     const focusKey = focused && !focused.matches("input") &&
-      ["class", "data-i", "data-action", "data-d", "data-text"]
-        .map((a) => `[${a}="${CSS.escape(focused.getAttribute(a) ?? "")}"]`).join("");
+      ["class", "data-i", "data-action", "data-d", "data-text"].map((a) => (focused.hasAttribute(a)
+        ? `[${a}="${CSS.escape(focused.getAttribute(a))}"]` : `:not([${a}])`)).join("");
     const ink = this._strokes.length > 0, disabled = this._disabled;
     this._renderNumber();
     const msg = this._message(), msgEl = this._$(".msg");
