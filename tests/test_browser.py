@@ -4,6 +4,7 @@ Covers issue 14 items 1-4 on the app's own page: correcting in place, doubt, era
 keyboard and screen-reader use, resize, dark mode, phones, axe-core. Screenshots go to
 test-artifacts/; ``INKDIGITS_DOCS=1`` also refreshes docs/correction-{desktop,phone}.png.
 """
+import json
 import math
 import sqlite3
 import sys
@@ -307,6 +308,42 @@ def test_scratch_out_deletes_the_strokes_under_it(page, server):
     assert stroke_count(page) == 5
 
 
+def test_scratch_out_rule_spares_real_digits_and_catches_zigzags(page, pen_data_dir):
+    """pendigits' held-out writers (the rule was chosen on the others), each digit scaled to
+    150 px tall as on the pad, against random dense zig-zags (rows at most a third of the
+    width apart, 1.5 px of jitter): no digit stroke may look like a scratch-out (measured:
+    0 of 1605), every zig-zag must. The training writers' count is the one ink-number.js
+    quotes (3 of 7828)."""
+    import numpy as np
+
+    from training.pendigits import load_pendigits, split_writers
+
+    def pad_strokes(digits):
+        out = []
+        for d in digits:
+            pts = np.concatenate([st[:, :2] for st in d.strokes])
+            lo, scale = pts.min(0), 150 / max(np.ptp(pts[:, 1]), 1)
+            out += [((st[:, :2] - lo) * scale).round(1).tolist() for st in d.strokes]
+        return out
+
+    train, held_out = (pad_strokes(ds) for ds in split_writers(load_pendigits(pen_data_dir)))
+    rng = np.random.default_rng(0)
+    zigzags = []
+    for _ in range(500):
+        w, turns = rng.uniform(40, 200), int(rng.integers(4, 10))
+        h = rng.uniform(0.1, 1 / 3) * w * (turns + 1)
+        corners = np.array(zigzag(0, 0, w, h, turns))
+        line = np.concatenate([np.linspace(p, q, 8, endpoint=False)
+                               for p, q in zip(corners, corners[1:])])
+        zigzags.append((line + rng.normal(0, 1.5, line.shape)).round(1).tolist())
+    flagged = page.evaluate("""async (text) => {      // JSON text: far faster to pass than lists
+        const { isScratchOut } = await import('/static/ink-number.js');
+        const count = (strokes) => strokes.filter((st) => isScratchOut(st)).length;
+        return JSON.parse(text).map(count); }""", json.dumps([held_out, zigzags, train]))
+    assert (len(held_out), len(train)) == (1605, 7828)
+    assert flagged == [0, len(zigzags), 3]
+
+
 def test_undo_redo_and_clear_is_undoable(page, server):
     one, seven, zero = number_170(140, 70, 150)
     draw_mouse(page, one + seven + zero)
@@ -385,6 +422,8 @@ def test_keyboard_only_typing_and_correcting(page, server):
     assert value[1] == "4" and len(value) == 3
     page.wait_for_selector("ink-number >> .msg[data-tone='ok']")
     assert samples(server)[-1][0] == value
+    # Focus went back to the corrected digit and stayed there while the reading re-rendered.
+    assert page.evaluate(f"() => ({focused})()?.matches('.dig[data-i=\"1\"]')")
     tab_to(f"() => ({focused})()?.matches('.undo')")
     page.keyboard.press("Enter")
     assert stroke_count(page) == 3

@@ -89,6 +89,7 @@ export async function drawPng(canvas, base64) {
 
 /** Points of a stroke resampled every `step` px along its path ([x, y] pairs). */
 function resample(stroke, step) {
+  if (!(step > 0)) throw new RangeError(`resample: step must be > 0, not ${step}`);
   const out = [[stroke[0][0], stroke[0][1]]];
   let [px, py] = out[0], carry = 0;
   for (const [x, y] of stroke.slice(1)) {
@@ -109,19 +110,21 @@ function bboxOf(points) {
   return [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)];
 }
 
-/** Whether a stroke is a scratch-out: a dense zig-zag (4+ turns sharper than 120 degrees). */
-export function isScratchOut(stroke, step = 5) {
+/** Whether a stroke is a scratch-out: a dense zig-zag (4+ turns sharper than 120 degrees,
+ * each measured over 20 px either side). The span and angle were chosen on pendigits'
+ * training writers: 3 of their 7828 digit strokes pass (test_browser checks the held-out writers). */
+export function isScratchOut(stroke, step = 5, span = 4) {
   if (stroke.length < 3) return false;
   const pts = resample(stroke, step);
   const [x0, y0, x1, y1] = bboxOf(pts);
   const length = (pts.length - 1) * step;
   if (length < 2.5 * Math.hypot(x1 - x0, y1 - y0)) return false;  // a zig-zag doubles back
   let turns = 0, last = -Infinity;
-  for (let i = 2; i + 2 < pts.length; i++) {
-    const ax = pts[i][0] - pts[i - 2][0], ay = pts[i][1] - pts[i - 2][1];
-    const bx = pts[i + 2][0] - pts[i][0], by = pts[i + 2][1] - pts[i][1];
+  for (let i = span; i + span < pts.length; i++) {
+    const ax = pts[i][0] - pts[i - span][0], ay = pts[i][1] - pts[i - span][1];
+    const bx = pts[i + span][0] - pts[i][0], by = pts[i + span][1] - pts[i][1];
     const cos = (ax * bx + ay * by) / (Math.hypot(ax, ay) * Math.hypot(bx, by) || 1);
-    if (cos < -0.5 && i - last > 3) { turns += 1; last = i; }  // one corner counts once
+    if (cos < -0.5 && i - last > span + 1) { turns += 1; last = i; }  // one corner counts once
   }
   return turns >= 4;
 }
@@ -853,9 +856,10 @@ export class InkNumber extends HTMLElement {
   // --- rendering ---
   _render() {
     const root = this.shadowRoot, focused = root.activeElement;
+    // Buttons are rebuilt below: find the focused one's successor by its attributes.
     const focusKey = focused && !focused.matches("input") &&
-      ["class", "data-i", "data-action", "data-d", "data-text"]
-        .map((a) => `[${a}="${CSS.escape(focused.getAttribute(a) ?? "")}"]`).join("");
+      ["class", "data-i", "data-action", "data-d", "data-text"].map((a) => (focused.hasAttribute(a)
+        ? `[${a}="${CSS.escape(focused.getAttribute(a))}"]` : `:not([${a}])`)).join("");
     const ink = this._strokes.length > 0, disabled = this._disabled;
     this._renderNumber();
     const msg = this._message(), msgEl = this._$(".msg");
