@@ -1,11 +1,11 @@
 """SIGKILL check of the corrections store: nothing acknowledged is lost or duplicated.
 
-    python -m benchmarks.server_sigkill [--kills 5] [--clients 4] [--seed 0] [--model PATH]
-                                        [--serve-args "..."] [--tree DIR]
+    python -m benchmarks.server_sigkill [--kills 5] [--clients 4] [--life 2] [--seed 0]
+                                        [--model PATH] [--serve-args "..."] [--tree DIR]
 
 Serves ``inkdigits serve`` on a free 127.0.0.1 port; ``--clients`` threads POST samples to
 /api/samples back to back, each with its own idempotency key (``key``) and a label that
-names it. At a random moment (0.3 to 2 s after the server is ready) the server is killed
+names it. At a random moment (0.3 to ``--life`` s after the server is ready) it is killed
 with SIGKILL and started again, ``--kills`` times. A sample whose answer never came (the
 connection broke) is sent again, with the same key, after the restart; after the last
 restart every one is retried until answered. Then the server stops, ``inkdigits samples
@@ -112,6 +112,8 @@ def main(argv=None):
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--kills", type=int, default=5)
     parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--life", type=float, default=2.0,
+                        help="most seconds the server runs before each SIGKILL")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--model", default=None, help="model file (default: the shipped one)")
     parser.add_argument("--serve-args", default="--samples-per-minute 0",
@@ -140,7 +142,7 @@ def main(argv=None):
             for _ in range(args.kills):
                 server.start()
                 up.set()
-                time.sleep(rng.uniform(0.3, 2.0))
+                time.sleep(rng.uniform(0.3, max(0.3, args.life)))
                 up.clear()                    # no new requests; those in flight break
                 server.kill()
                 print(f"killed with SIGKILL after {len(ledger.acked)} acknowledged, "

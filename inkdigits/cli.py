@@ -11,9 +11,10 @@ def _serve(sub):
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--model", default=None, help="model file (default: the shipped model)")
     p.add_argument("--database", default=None, help="SQLite file for corrections")
-    p.add_argument("--threads", type=_positive, default=8,
-                   help="worker threads; more than --recognitions, so health checks and "
-                        "quick 503s are answered while drawings are read (default 8)")
+    p.add_argument("--threads", type=_positive, default=32,
+                   help="worker threads; many more than --recognitions, so requests wait in "
+                        "the app (bounded by --queue-wait), not unseen in waitress' queue, and "
+                        "health checks are answered while drawings are read (default 32)")
     p.add_argument("--connection-limit", type=_positive, default=1000,
                    help="open connections at once, idle ones included (default 1000)")
     p.add_argument("--channel-timeout", type=_positive_float, default=15.0, metavar="S",
@@ -22,8 +23,8 @@ def _serve(sub):
                    help="connections waiting to be accepted (default 1024)")
     p.add_argument("--recognitions", type=_positive, default=4,
                    help="drawings read at once; the rest wait (default 4)")
-    p.add_argument("--queue-wait", type=_positive_float, default=0.5, metavar="S",
-                   help="seconds a request waits to be read before a 503 (default 0.5)")
+    p.add_argument("--queue-wait", type=_positive_float, default=1.0, metavar="S",
+                   help="seconds a request waits to be read before a 503 (default 1)")
     p.add_argument("--request-deadline", type=_positive_float, default=3.0, metavar="S",
                    help="seconds of work per request before a 503 (default 3)")
     p.add_argument("--samples-per-minute", type=int, default=30, metavar="N",

@@ -14,14 +14,14 @@ def parse(*argv):
 def test_defaults_protect_against_idle_connections_and_overload():
     args = parse()
     opts = serve.waitress_options(args, 1 << 20)
-    assert opts["threads"] == 8 and opts["connection_limit"] == 1000
+    assert opts["threads"] == 32 and opts["connection_limit"] == 1000
     assert opts["channel_timeout"] == 15 and opts["backlog"] == 1024
     assert opts["asyncore_use_poll"] is True          # no 1024-descriptor select() limit
     assert opts["channel_request_lookahead"] >= 1     # waitress.client_disconnected
     assert opts["max_request_body_size"] == 16 << 20
     config = serve.app_config(args)
     assert config["MAX_RECOGNITIONS"] < opts["threads"]   # threads left for health, 503s
-    assert config == {"MAX_RECOGNITIONS": 4, "QUEUE_WAIT_S": 0.5, "REQUEST_DEADLINE_S": 3.0,
+    assert config == {"MAX_RECOGNITIONS": 4, "QUEUE_WAIT_S": 1.0, "REQUEST_DEADLINE_S": 3.0,
                       "SAMPLES_PER_MINUTE": 30, "MAX_STORE_BYTES": 1 << 30,
                       "ALLOWED_HOSTS": ["localhost", "127.0.0.1", "::1"]}
 

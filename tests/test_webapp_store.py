@@ -303,3 +303,17 @@ def test_predicted_must_be_digits(app, client, predicted):
 @pytest.mark.parametrize("predicted", ["", "0", "1" * 64, None])
 def test_predicted_digits_or_null_are_stored(client, predicted):
     assert post(client, "/api/samples", {**SAMPLE, "predicted": predicted}).status_code == 201
+
+
+def test_openapi_lists_the_new_answers(client):
+    doc = client.get("/api/openapi.json").get_json()
+    samples = doc["paths"]["/api/samples"]["post"]["responses"]
+    assert {"200", "201", "403", "409", "429", "503", "507"} <= set(samples)
+    assert {"403", "503"} <= set(doc["paths"]["/api/recognize"]["post"]["responses"])
+    assert "503" in doc["paths"]["/api/health"]["get"]["responses"]
+    schemas = doc["components"]["schemas"]
+    assert "key" in schemas["SampleRequest"]["properties"]
+    assert schemas["SampleRequest"]["properties"]["predicted"]["pattern"] == "^[0-9]{0,64}$"
+    assert set(schemas["Database"]["properties"]["status"]["enum"]) == set(db.STATES)
+    health = client.get("/api/health").get_json()
+    assert set(schemas["Health"]["required"]) == set(health)

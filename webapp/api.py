@@ -84,7 +84,9 @@ def save_sample():
     version = get_model_info()["version"]
     row, created = db.insert_sample(conn, body["strokes"], label, predicted, version, key)
     current_app.extensions["inkdigits"]["database_error"] = None
-    return (_repeat(row, body) if not created else (jsonify(_sample(row)), 201))
+    if not created:  # a concurrent request with the same key stored it first
+        return _repeat(row, body)
+    return jsonify(_sample(row)), 201
 
 
 @bp.get("/health")
