@@ -65,12 +65,12 @@ def main(argv=None):
     parser.add_argument("--repeat", type=int, default=50, help="timed calls per N and method")
     args = parser.parse_args(argv)
 
-    from recognizer.classifier import ModelError
+    from recognizer.classifier import ModelError, load_classifier
     from recognizer.number import NumberRecognizer
 
-    recognizer = NumberRecognizer.load(args.model)
-    try:
-        recognizer.classifier  # load now, not inside the first timing
+    try:   # Keras: this compares its traced call with model.predict (LiteRT: benchmarks.runtime)
+        recognizer = NumberRecognizer(args.model, classifier=load_classifier(args.model,
+                                                                             runtime="keras"))
     except ModelError as exc:
         print(f"benchmarks.classify: {exc}", file=sys.stderr)
         return 2

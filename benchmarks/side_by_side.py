@@ -1,46 +1,82 @@
-"""p50 of ``benchmarks.recognize`` for two checkouts, measured in alternating rounds.
+"""6-digit reading time of this checkout's segmentation against another's, in one process.
 
-    python -m benchmarks.side_by_side OLD_DIR NEW_DIR [--rounds 5] [--count 30] [--repeat 7]
+    python -m benchmarks.side_by_side OLD_CHECKOUT [--count 40] [--rounds 9] [--scenario clean]
 
-Each round runs the benchmark once in each checkout (a fresh process, in turns, so a busy
-spell of the shared machine falls on both), and the ratio NEW / OLD of each round's p50 is
-reported with its median and spread: e.g. OLD a worktree of the commit before a change.
+OLD_CHECKOUT's ``segmentation`` package is copied aside under the name
+``segmentation_old`` (its imports rewritten to match), so both versions read the same
+composed numbers with the same loaded models (validation, search and scorers: all of
+``recognize`` but assembling the result), in alternating order drawing by drawing, so a
+busy spell of the shared machine falls on both. Per drawing the median over rounds is
+taken; printed are p50 over drawings of wall and CPU time, and the median per-drawing
+ratio new / old. E.g. OLD_CHECKOUT a worktree of the commit before a change:
+``git worktree add /tmp/old HEAD~1``.
 """
 import argparse
-import os
+import importlib
 import re
-import subprocess
+import shutil
 import sys
+import tempfile
+import time
+from pathlib import Path
 
 import numpy as np
 
 
-def p50_ms(checkout, count, repeat):
-    """The total p50 (ms) that ``benchmarks.recognize`` prints in ``checkout``."""
-    env = dict(os.environ, PYTHONPATH=os.path.abspath(checkout), TF_CPP_MIN_LOG_LEVEL="3")
-    out = subprocess.run([sys.executable, "-m", "benchmarks.recognize", "--count", str(count),
-                          "--repeat", str(repeat)], cwd=checkout, env=env, capture_output=True,
-                         text=True, check=True).stdout
-    return float(re.search(r"^total\s+([\d.]+)", out, re.M).group(1))
+def import_old(checkout, where):
+    """The ``segmentation`` package of ``checkout``, imported as ``segmentation_old``."""
+    dst = Path(where) / "segmentation_old"
+    shutil.copytree(Path(checkout) / "segmentation", dst)
+    for f in dst.glob("*.py"):
+        f.write_text(re.sub(r"\b(from|import) segmentation\b", r"\1 segmentation_old", f.read_text()))
+    sys.path.insert(0, str(where))
+    return importlib.import_module("segmentation_old")
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m benchmarks.side_by_side", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("old")
-    parser.add_argument("new")
-    parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--count", type=int, default=30)
-    parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("old", help="a checkout of the project to compare against")
+    parser.add_argument("--count", type=int, default=40)
+    parser.add_argument("--rounds", type=int, default=9)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--scenario", default="clean")
+    parser.add_argument("--data", default=None)
     args = parser.parse_args(argv)
-    rows = []
-    for r in range(args.rounds):
-        old, new = p50_ms(args.old, args.count, args.repeat), p50_ms(args.new, args.count, args.repeat)
-        rows.append((old, new))
-        print(f"round {r}: old {old:.2f} ms  new {new:.2f} ms  ratio {new / old:.3f}", flush=True)
-    ratio = np.array([n / o for o, n in rows])
-    print(f"6-digit p50, new / old: median {np.median(ratio):.3f} "
-          f"(min {ratio.min():.3f}, max {ratio.max():.3f}) over {len(rows)} rounds")
+
+    import segmentation as new
+    from recognizer import NumberRecognizer
+    from training.compose import generate, load_bank
+
+    with tempfile.TemporaryDirectory() as tmp:
+        old = import_old(args.old, tmp)
+        rec = NumberRecognizer.load()
+        drawings = [s.strokes for s in generate(args.scenario, args.count, args.seed,
+                                                bank=load_bank(args.data), n_digits=6)]
+        read = {name: (lambda d, m=m: m.segment(m.validate_ink(d), rec.score_groups,
+                                                 path_scorer=rec.score_paths))
+                for name, m in (("old", old), ("new", new))}
+        for d in drawings:
+            for f in read.values():
+                f(d)
+        wall = {k: np.zeros((len(drawings), args.rounds)) for k in read}
+        cpu = {k: np.zeros((len(drawings), args.rounds)) for k in read}
+        for r in range(args.rounds):
+            for i, d in enumerate(drawings):
+                order = ("old", "new") if (i + r) % 2 else ("new", "old")
+                for k in order:
+                    w, c = time.perf_counter(), time.process_time()
+                    read[k](d)
+                    wall[k][i, r] = time.perf_counter() - w
+                    cpu[k][i, r] = time.process_time() - c
+    print(f"6-digit numbers ({args.scenario}), {len(drawings)} drawings x {args.rounds} rounds")
+    for what, times in (("wall", wall), ("CPU", cpu)):
+        med = {k: np.median(v, axis=1) for k, v in times.items()}
+        ratio = med["new"] / med["old"]
+        print(f"{what:>4} p50 ms: old {1e3 * np.median(med['old']):.2f}  new "
+              f"{1e3 * np.median(med['new']):.2f}  per-drawing ratio new/old median "
+              f"{np.median(ratio):.3f} (p10 {np.percentile(ratio, 10):.3f}, "
+              f"p90 {np.percentile(ratio, 90):.3f})")
     return 0
 
 

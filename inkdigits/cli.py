@@ -11,7 +11,29 @@ def _serve(sub):
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--model", default=None, help="model file (default: the shipped model)")
     p.add_argument("--database", default=None, help="SQLite file for corrections")
-    p.add_argument("--threads", type=int, default=4)
+    p.add_argument("--threads", type=_positive, default=32,
+                   help="worker threads; many more than --recognitions, so requests wait in "
+                        "the app (bounded by --queue-wait), not unseen in waitress' queue, and "
+                        "health checks are answered while drawings are read (default 32)")
+    p.add_argument("--connection-limit", type=_positive, default=1000,
+                   help="open connections at once, idle ones included (default 1000)")
+    p.add_argument("--channel-timeout", type=_positive_float, default=15.0, metavar="S",
+                   help="seconds before an idle connection is closed (default 15)")
+    p.add_argument("--backlog", type=_positive, default=1024,
+                   help="connections waiting to be accepted (default 1024)")
+    p.add_argument("--recognitions", type=_positive, default=4,
+                   help="drawings read at once; the rest wait (default 4)")
+    p.add_argument("--queue-wait", type=_positive_float, default=1.0, metavar="S",
+                   help="seconds a request waits to be read before a 503 (default 1)")
+    p.add_argument("--request-deadline", type=_positive_float, default=3.0, metavar="S",
+                   help="seconds of work per request before a 503 (default 3)")
+    p.add_argument("--samples-per-minute", type=int, default=30, metavar="N",
+                   help="samples one client may save a minute; 0: no limit (default 30)")
+    p.add_argument("--max-store-mb", type=_positive, default=1024, metavar="MB",
+                   help="size cap of the corrections database in MiB (default 1024)")
+    p.add_argument("--allowed-host", dest="allowed_hosts", action="append", default=[],
+                   metavar="NAME", help="also answer requests for this Host name (repeatable;"
+                                        " '*' for any); localhost, 127.0.0.1, ::1 always are")
     p.set_defaults(run="webapp.serve:main")
 
 
@@ -21,6 +43,8 @@ def _samples(sub):
     e = ssub.add_parser("export", help="write saved corrections to a directory")
     e.add_argument("--out", required=True)
     e.add_argument("--database", default=None, help="SQLite file (default: the app's)")
+    e.add_argument("--force", action="store_true",
+                   help="overwrite samples.jsonl / README.md that an earlier export did not write")
     e.set_defaults(run="webapp.samples:export_main")
 
 
@@ -70,6 +94,13 @@ def _positive(text):
     value = int(text)
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _positive_float(text):
+    value = float(text)
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a positive number of seconds, got {text}")
     return value
 
 
@@ -130,18 +161,51 @@ def _evaluate_ink(sub):
     p.set_defaults(run="training.evaluate_ink:main")
 
 
+def _evaluate_adapt(sub):
+    p = sub.add_parser("evaluate-adapt",
+                       help="per writer: accuracy without and with a profile of their corrections")
+    p.add_argument("--model", default=None)
+    p.add_argument("--data", default=None)
+    p.add_argument("--split", choices=("dev", "test"), default="dev")
+    p.add_argument("--source", choices=("pendigits", "unipen"), default=None,
+                   help="only these writers (default: both)")
+    p.add_argument("--writers", default=None, help="writer ids of the split, e.g. 26,27 "
+                   "(pendigits) or apple:Fern_Anderson (UNIPEN); default: all of it")
+    p.add_argument("--count", type=_positive, default=100, help="test numbers per layout")
+    p.add_argument("--corrections", type=_positive, default=10, help="corrections at most")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--near", type=float, default=None, help="recognizer.adapt.AdaptConfig.near")
+    p.add_argument("--gain", type=float, default=None, help="recognizer.adapt.AdaptConfig.gain")
+    p.add_argument("--k", type=_positive, default=None, help="recognizer.adapt.AdaptConfig.k")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run="training.evaluate_adapt:main")
+
+
 def _recognize(sub):
-    p = sub.add_parser("recognize", help="read the number in a strokes JSON file")
-    p.add_argument("file", help='JSON: {"strokes": [...]} or a bare list of strokes; - for stdin')
+    p = sub.add_parser("recognize", help="read the number in strokes JSON files (one or many)")
+    p.add_argument("file", nargs="+",
+                   help='JSON: {"strokes": [...]} or a bare list of strokes; - for stdin; '
+                        'several files, a directory or .jsonl files: a batch, JSON Lines out')
     p.add_argument("--model", default=None)
     p.add_argument("--json", action="store_true", help="print the full result as JSON")
+    p.add_argument("--lines", action="store_true",
+                   help='stdin is JSON Lines, one drawing a line ({"id": ..., "strokes": ...})')
+    p.add_argument("--jobs", type=_positive, default=1, help="worker processes for a batch")
     p.set_defaults(run="recognizer.cli:recognize_main")
+
+
+def _export_lite(sub):
+    p = sub.add_parser("export-lite", help="export models to LiteRT for serving without TensorFlow")
+    p.add_argument("--model", default=None, help="digit CNN .keras (default: both shipped models)")
+    p.add_argument("--path-model", default=None, help="pen-path reader .keras")
+    p.set_defaults(run="training.export:main")
 
 
 def build_parser():
     parser = argparse.ArgumentParser(prog="inkdigits", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
-    for add in (_serve, _train, _train_pen_path, _evaluate, _evaluate_ink, _recognize, _samples):
+    for add in (_serve, _train, _train_pen_path, _evaluate, _evaluate_ink, _evaluate_adapt,
+                _recognize, _samples, _export_lite):
         add(sub)
     return parser
 

@@ -1,9 +1,14 @@
-"""``inkdigits recognize FILE.json``: read the number in a strokes file.
+"""``inkdigits recognize FILE.json``: read the number in a strokes file, or many.
 
 The file holds ``{"strokes": [...]}`` or a bare list of strokes, each a list of
 ``[x, y]`` or ``[x, y, t]`` points (the ink format of ``segmentation``); ``-`` reads
 standard input. Prints the number, its alternatives and one line per digit, or with
 ``--json`` the result as ``result_to_dict`` gives it. Bad input: one line on stderr, exit 2.
+
+Several files, a directory, a ``.jsonl`` file or ``--lines`` (standard input as JSON
+Lines) make a batch (``recognizer.batch``): one JSON line per drawing on stdout, in input
+order, a progress bar on stderr, ``--jobs N`` processes; exit 1 when some drawings failed
+(each has its error line), 2 when nothing could be read.
 """
 import json
 import sys
@@ -33,6 +38,11 @@ def read_strokes(file):
                          f"column {exc.colno})") from None
     except RecursionError:
         raise InputError(f"{name}: JSON nested too deeply to be a drawing") from None
+    return strokes_of(doc, name)
+
+
+def strokes_of(doc, name):
+    """The strokes of a parsed JSON document: ``{"strokes": [...]}`` or a bare list."""
     if isinstance(doc, dict):
         if "strokes" not in doc:
             raise InputError(f'{name}: a JSON object needs a "strokes" key '
@@ -64,10 +74,16 @@ def format_result(res):
 def recognize_main(args):
     """Entry point of ``inkdigits recognize``; returns the exit status."""
     from recognizer import InvalidInk, ModelError, NumberRecognizer, result_to_dict
+    from recognizer.batch import expand
 
-    name = "<stdin>" if args.file == "-" else args.file
+    files = expand(args.file)
+    single = len(args.file) == 1 and files == args.file and not args.lines and \
+        not args.file[0].endswith(".jsonl")
+    if not single:
+        return _batch(files, args)
+    name = "<stdin>" if args.file[0] == "-" else args.file[0]
     try:
-        strokes = read_strokes(args.file)
+        strokes = read_strokes(args.file[0])
         res = NumberRecognizer.load(args.model).recognize(strokes)
     except InputError as exc:
         return _fail(str(exc))
@@ -80,6 +96,23 @@ def recognize_main(args):
     else:
         print(format_result(res))
     return 0
+
+
+def _batch(files, args):
+    from recognizer import ModelError
+    from recognizer.batch import Progress, iter_drawings, run
+
+    if not files:
+        return _fail(f"no .json or .jsonl files in {', '.join(args.file)}")
+    known = all(f != "-" and not f.endswith(".jsonl") for f in files)
+    progress = Progress(total=len(files) if known else None)
+    try:
+        done, failed = run(iter_drawings(files, stdin_lines=True), sys.stdout, jobs=args.jobs,
+                           model=args.model, progress=progress)
+    except ModelError as exc:
+        return _fail(str(exc))
+    progress.finish(done, failed)
+    return 1 if failed else 0
 
 
 def _fail(message):

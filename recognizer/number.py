@@ -3,11 +3,14 @@ import threading
 
 import numpy as np
 
+from recognizer.adapt import AdaptConfig, AdaptedScorer
 from recognizer.classifier import load_classifier
 from recognizer.constants import NUM_DIGITS
 from recognizer.normalize import normalize_many
 from recognizer.pen_path import path_features_many
+from recognizer.profile import InvalidProfile, Profile, check_model
 from recognizer.result import Alternative, Digit, Recognition
+from recognizer.teach import learn
 from segmentation import InkLimits, SegmentConfig, segment, validate_ink
 
 
@@ -19,10 +22,11 @@ class NumberRecognizer:
     """
 
     def __init__(self, path=None, limits=InkLimits(), classifier=None, path_model=None,
-                 path_reader=None, config=SegmentConfig()):
+                 path_reader=None, config=SegmentConfig(), adapt=AdaptConfig()):
         self.path = path
         self.limits = limits
         self.config = config
+        self.adapt = adapt
         self.path_model = path_model
         self._classifier = classifier
         self._path_reader = path_reader
@@ -71,8 +75,29 @@ class NumberRecognizer:
         """Digit probabilities (M, 10) read from the pen's path of M groups of strokes."""
         return self.path_reader(path_features_many(groups))
 
-    def recognize(self, strokes, *, deadline=None, cancelled=None):
-        """Read the number drawn by ``strokes`` (pen order; see ``segmentation`` for units).
+    def scorers(self, profile=None):
+        """The (crop scorer, pen-path scorer or None) ``segment`` uses: ``score_groups`` and
+        ``score_paths``, or with a non-empty ``profile`` both adapted to its hand
+        (``recognizer.adapt``). Raises ``InvalidProfile`` for one made with another model."""
+        paths = self.score_paths if self.path_reader is not None else None
+        if profile is None:
+            return self.score_groups, paths
+        if not isinstance(profile, Profile):
+            raise InvalidProfile(f"profile must be a Profile, got {type(profile).__name__}")
+        if len(profile) == 0:
+            return self.score_groups, paths
+        check_model(profile, self.classifier.fingerprint)
+        adapted = AdaptedScorer(self.classifier, profile.samples, self.adapt)
+        return adapted, (adapted.paths(paths) if paths is not None else None)
+
+    def learn(self, profile, strokes, text):
+        """Teach ``profile`` that ``strokes`` read ``text``; returns a ``Learnt``. Raises
+        ``InvalidLabel`` (nothing changed) when no grouping of the ink reads ``text``."""
+        return learn(self, profile, strokes, text)
+
+    def recognize(self, strokes, profile=None, *, deadline=None, cancelled=None):
+        """Read the number drawn by ``strokes`` (pen order; see ``segmentation`` for units),
+        in the hand of ``profile`` if given (a ``Profile``; empty reads as none).
 
         Raises ``InvalidInk`` for malformed ink or ink too complex to search within the
         budget (``TooComplex``, a subclass); an empty drawing gives ``text == ""``.
@@ -81,8 +106,8 @@ class NumberRecognizer:
         ``RecognitionStopped``.
         """
         ink = validate_ink(strokes, self.limits)
-        paths = self.score_paths if self.path_reader is not None else None
-        parts = segment(ink, self.score_groups, path_scorer=paths, config=self.config,
+        scorer, paths = self.scorers(profile)
+        parts = segment(ink, scorer, path_scorer=paths, config=self.config,
                         deadline=deadline, cancelled=cancelled)
         if not parts:
             return Recognition(text="", digits=[], alternatives=[], score=0.0)

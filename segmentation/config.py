@@ -70,7 +70,8 @@ class SegmentConfig:
     max_candidates: int = 2000      # candidate groups in one search (the beam's work)
     max_scored: int = 1000          # groups given to the scorer per drawing (the CNN's work)
     max_points_scored: int = 150_000  # their points (the crops' rendering work)
-    max_overlap_pairs: int = 200_000  # pairs of candidates whose ink meets, per search
+    max_overlap_pairs: int = 200_000  # (candidate, piece, candidate box) meetings of ink
+                                      # that overlap penalties count, per search
 
     def with_values(self, **values):
         """A copy with some fields changed; unknown names raise ``ValueError``."""

@@ -4,8 +4,6 @@ Candidate groups are rows of piece indices into the drawing's piece boxes, all j
 at once with numpy: the search asks about a hundred groups per drawing.
 """
 import numpy as np
-from scipy import sparse
-
 from segmentation.budget import TooComplex
 from segmentation.config import DEFAULT_CONFIG
 
@@ -83,42 +81,68 @@ def group_prior(width, gap, config=DEFAULT_CONFIG):
 
 def overlap_penalties(parts, groups, boxes, weight, free=DEFAULT_CONFIG.overlap_free,
                       max_pairs=None):
-    """Sparse (m, m) log-domain penalties (<= 0) for pairs of digits with much ink in each
-    other's box: ink inside another digit's box (the slash of a slashed zero, the stem of
-    a 4) is part of it, while slanted neighbours and the bar of a crossed 7 reach over
-    only a little. ``parts`` are the pieces' (M, 2) points, ``groups`` (m, k) piece
-    indices, ``boxes`` (m, 4) the groups' boxes, all in one (upright) frame. Returns a
-    ``scipy.sparse.csr_array`` holding only the penalties below 0 (none on the diagonal).
+    """Log-domain penalties (< 0) for pairs of digits with much ink in each other's box,
+    as sparse ``(rows, cols, values)`` arrays (symmetric, nothing on the diagonal): ink
+    inside another digit's box (the slash of a slashed zero, the stem of a 4) is part of
+    it, while slanted neighbours and the bar of a crossed 7 reach over only a little.
+    ``parts`` are the pieces' (M, 2) points, ``groups`` (m, k) piece indices (a smaller
+    group repeats one), ``boxes`` (m, 4) the groups' boxes, one (upright) frame.
 
-    Points are counted only for the (piece, box) pairs whose boxes meet, so memory grows
-    with those pairs, not with points x groups; more than ``max_pairs`` pairs of groups
-    whose ink meets raise ``TooComplex`` before any point is counted."""
-    m, n = len(groups), len(parts)
+    Points are counted only for the (piece, box) pairs whose boxes meet, so the work
+    grows with those pairs, not with points x groups; more than ``max_pairs`` (group,
+    piece, box) meetings raise ``TooComplex`` before any point is counted."""
+    m = len(groups)
     b = np.asarray(boxes, dtype=np.float64).reshape(-1, 4)
     sizes = np.array([len(p) for p in parts], dtype=np.float64)
-    member = sparse.coo_array((np.ones(groups.size), (np.repeat(np.arange(m), groups.shape[1]),
-                                                      groups.ravel())), shape=(m, n)).tocsr()
-    member.sum_duplicates()
-    member.data[:] = 1.0                                  # a padded index is one member
-    # 1. Which piece boxes meet which group boxes: a point inside needs that.
-    p_idx, g_idx = np.nonzero(_meets(boxes_of(parts), b))
-    meets = sparse.csr_array((np.ones(len(p_idx)), (p_idx, g_idx)), shape=(n, m))
-    if max_pairs is not None:
-        pairs = (member @ meets).nnz
-        if pairs > max_pairs:
-            raise TooComplex(f"{pairs} pairs of candidate digits share ink (the limit is "
-                             f"{max_pairs}): too many strokes drawn over one another")
-    # 2. Points of each such piece inside each such box, in one flat pass.
-    counts = _points_inside(parts, sizes, p_idx, b[g_idx])
-    inside = sparse.csr_array((counts, (p_idx, g_idx)), shape=(n, m))
-    # 3. Share of each group's ink inside each other group's box; the larger of a pair's two.
-    share = (member @ inside).tocoo()
-    frac = share.data / np.maximum(member @ sizes, 1)[share.row]
-    share = sparse.coo_array((frac, (share.row, share.col)), shape=(m, m)).tocsr()
-    share = share.maximum(share.T).tocoo()
-    pen = -weight * np.maximum(0.0, share.data - free)
-    keep = (pen < 0) & (share.row != share.col)
-    return sparse.csr_array((pen[keep], (share.row[keep], share.col[keep])), shape=(m, m))
+    # 1. Membership (group, piece) without the padding; each group's ink size.
+    real = np.ones(groups.shape, bool)
+    for j in range(1, groups.shape[1]):                  # a repeated index is one member
+        real[:, j] = (groups[:, j, None] != groups[:, :j]).all(axis=1)
+    mem_g, col = np.nonzero(real)
+    mem_p = groups[mem_g, col]
+    ink = np.bincount(mem_g, weights=sizes[mem_p], minlength=m)
+    # 2. Pieces whose box meets a group's box (a point inside needs that), and through
+    #    them the groups holding those pieces: (a, p, box) meetings.
+    p_idx, b_idx = np.nonzero(_meets(boxes_of(parts), b))
+    by_piece = np.argsort(mem_p, kind="stable")
+    first = np.searchsorted(mem_p[by_piece], np.arange(len(parts)))
+    holders = np.bincount(mem_p, minlength=len(parts))[p_idx]
+    if max_pairs is not None and holders.sum() > max_pairs:
+        raise TooComplex(f"{int(holders.sum())} meetings of candidate digits' ink (the limit "
+                         f"is {max_pairs}): too many strokes drawn over one another")
+    pair = np.repeat(np.arange(len(p_idx)), holders)
+    a = mem_g[by_piece[first[p_idx][pair] + _ranges(holders)]]
+    # 3. Points of each meeting piece inside each box, summed per (group, box) pair.
+    counts = _points_inside(parts, sizes, p_idx, b[b_idx])[pair]
+    keep = (counts > 0) & (a != b_idx[pair])
+    key, total = _sum_by(a[keep] * m + b_idx[pair][keep], counts[keep])
+    share = total / ink[key // m]
+    # 4. The larger of a pair's two shares, beyond the free share, weighed.
+    key, share = _max_by(np.r_[key, (key % m) * m + key // m], np.r_[share, share])
+    pen = -weight * np.maximum(0.0, share - free)
+    hit = pen < 0
+    return key[hit] // m, key[hit] % m, pen[hit]
+
+
+def _ranges(lengths):
+    """0, 1, .., n-1 for each n of ``lengths``, concatenated."""
+    return np.arange(int(lengths.sum())) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+
+
+def _sum_by(keys, values):
+    """Sorted unique ``keys`` and the sum of ``values`` of each."""
+    uniq, inv = np.unique(keys, return_inverse=True)
+    return uniq, np.bincount(inv, weights=values, minlength=len(uniq))
+
+
+def _max_by(keys, values):
+    """Sorted unique ``keys`` and the largest of ``values`` of each."""
+    if len(keys) == 0:
+        return keys, values
+    order = np.argsort(keys, kind="stable")
+    k, v = keys[order], values[order]
+    starts = np.r_[0, np.flatnonzero(np.diff(k)) + 1]
+    return k[starts], np.maximum.reduceat(v, starts)
 
 
 def _meets(a, b):
@@ -135,8 +159,7 @@ def _points_inside(parts, sizes, p_idx, boxes):
     starts = np.r_[0, np.cumsum(sizes[:-1])].astype(np.intp)
     lengths = sizes[p_idx].astype(np.intp)
     pair = np.repeat(np.arange(len(p_idx)), lengths)
-    offset = np.arange(len(pair)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
-    p = pts[starts[p_idx][pair] + offset]
+    p = pts[starts[p_idx][pair] + _ranges(lengths)]
     bx = boxes[pair]
     hit = ((p[:, 0] >= bx[:, 0]) & (p[:, 0] <= bx[:, 2]) &
            (p[:, 1] >= bx[:, 1]) & (p[:, 1] <= bx[:, 3]))

@@ -76,18 +76,11 @@ def segment(ink, scorer, n_best=6, path_scorer=None, config=DEFAULT_CONFIG, dead
     budget, before scoring it, and ``RecognitionStopped`` once ``deadline`` (a
     ``time.monotonic()`` value) passes or ``cancelled()`` returns true.
     """
-    height = digit_height(ink)
-    pieces = stroke_pieces(ink, find_specks(ink, height, config))
+    height, pieces, slant = prepare(ink, config)
     if not pieces:
         return []
-    # Slanted writing is set upright before it is read: the CNN then sees each digit as
-    # MNIST's mostly upright writers drew it, and slanted neighbours stop sharing boxes.
-    # A lone digit is read as drawn.
-    slant = slant_of([p.points for p in pieces], config.slant_range)
-    if np.ptp(np.concatenate([p.points[:, 0] for p in pieces])) < config.slant_min_width * height:
-        slant = 0.0
-    search = _Search(scorer, path_scorer, config, stopper(deadline, cancelled), height, slant,
-                     n_best)
+    search = Search(scorer, path_scorer, config, stopper(deadline, cancelled), height, slant,
+                    n_best)
     readings = search.read(pieces)
     best = readings[0]
     doubtful = {p for g in best.groups
@@ -106,7 +99,35 @@ def segment(ink, scorer, n_best=6, path_scorer=None, config=DEFAULT_CONFIG, dead
             for score, groups, text in _texts(readings, pieces, search.cache, n_best)]
 
 
-class _Search:
+def prepare(ink, config=DEFAULT_CONFIG):
+    """(digit height, pieces, slant) of validated ink: its strokes less the specks, and
+    the slant its writing is set upright by (0 for a lone digit)."""
+    height = digit_height(ink)
+    pieces = stroke_pieces(ink, find_specks(ink, height, config))
+    if not pieces:
+        return height, [], 0.0
+    # Slanted writing is set upright before it is read: the CNN then sees each digit as
+    # MNIST's mostly upright writers drew it, and slanted neighbours stop sharing boxes.
+    # A lone digit is read as drawn.
+    slant = slant_of([p.points for p in pieces], config.slant_range)
+    if np.ptp(np.concatenate([p.points[:, 0] for p in pieces])) < config.slant_min_width * height:
+        slant = 0.0
+    return height, pieces, slant
+
+
+class Candidates(NamedTuple):
+    """The candidate groups of one search: pieces in reading ``order``, the groups
+    (``cands``, tuples of piece indices), their geometric log-priors, the sparse overlap
+    penalties between them, and their keys into the search's cache."""
+
+    order: list
+    cands: list
+    prior: np.ndarray
+    pen: tuple
+    keys: list
+
+
+class Search:
     """One drawing's search: the scorers, the knobs, the scores so far and the budget."""
 
     def __init__(self, scorer, path_scorer, config, check, height, slant, n_best):
@@ -121,6 +142,17 @@ class _Search:
 
         Over budget, raises ``TooComplex``, or with ``optional`` returns [] (the split
         search is a refinement: without it the drawing still has a reading)."""
+        c = self.candidates(pieces, optional)
+        if c is None:
+            return []
+        best = np.array([self.cache[k].probs[:NUM_DIGITS].max() for k in c.keys])
+        score = np.log(np.maximum(best, 1e-9)) + c.prior
+        return _beam(c.order, c.cands, score.tolist(), c.pen, self.n_best, self.config.beam,
+                     self.check)
+
+    def candidates(self, pieces, optional=False):
+        """The ``Candidates`` of ``pieces``, every one scored (in the cache). Over budget,
+        raises ``TooComplex``, or with ``optional`` returns None."""
         cfg = self.config
         self.check()
         boxes = boxes_of([p.points for p in pieces])
@@ -143,7 +175,7 @@ class _Search:
                                     cfg.overlap_weight, cfg.overlap_free, cfg.max_overlap_pairs)
         except TooComplex:
             if optional:
-                return []
+                return None
             raise
         if new:
             self.check()
@@ -152,9 +184,7 @@ class _Search:
             probs, crops = self.scorer([[straight[i] for i in cands[k]] for k in new])
             for k, p, crop in zip(new, probs, crops):
                 self.cache[keys_all[k]] = Scored(np.asarray(p, np.float64), crop)
-        best = np.array([self.cache[k].probs[:NUM_DIGITS].max() for k in keys_all])
-        score = np.log(np.maximum(best, 1e-9)) + prior
-        return _beam(order, cands, score.tolist(), pen, self.n_best, cfg.beam, self.check)
+        return Candidates(order, cands, prior, pen, keys_all)
 
     def look_again(self, pieces, readings):
         """The best partitions re-scored after a second look at the digits read doubtfully.
@@ -268,7 +298,8 @@ def _beam(order, cands, score, pen, n_best, beam, check):
     """Exact covers of the pieces by candidate groups, best total score first.
 
     ``score[k]`` is the log-score of group ``cands[k]`` alone; two digits with much ink
-    in each other's box pay ``pen[k, j]`` (sparse, ``overlap_penalties``). A partial
+    in each other's box pay a penalty (``pen``: sparse rows, cols, values from
+    ``overlap_penalties``). A partial
     cover holds its groups in the order of their first piece's rank, so a group's
     penalties are looked up only among the latest groups that can reach it: the work
     per step follows the penalties, not the number of digits so far."""
@@ -280,11 +311,10 @@ def _beam(order, cands, score, pen, n_best, beam, check):
         first[k] = min(rank[i] for i in c)
         starting[first[k]].append((k, sum(1 << rank[i] for i in c)))
     first = first.tolist()
-    near, reach = {}, {}
-    for k in np.flatnonzero(np.diff(pen.indptr)).tolist():
-        cols = pen.indices[pen.indptr[k]:pen.indptr[k + 1]]
-        near[k] = dict(zip(cols.tolist(), pen.data[pen.indptr[k]:pen.indptr[k + 1]].tolist()))
-        reach[k] = min(first[j] for j in near[k])
+    near = {}
+    for k, j, v in zip(*(a.tolist() for a in pen)):
+        near.setdefault(k, {})[j] = v
+    reach = {k: min(first[j] for j in row) for k, row in near.items()}
     buckets = [dict() for _ in range(n + 1)]
     buckets[0][0] = [(0.0, ())]
     for r in range(n):

@@ -163,15 +163,17 @@ def test_sparse_overlap_penalties_equal_the_dense_reference(seed):
     groups = np.array([np.sort(rng.choice(12, 3)) for _ in range(40)] + [[i] * 3 for i in range(12)])
     boxes = np.array([np.r_[np.concatenate([parts[i] for i in g]).min(0),
                             np.concatenate([parts[i] for i in g]).max(0)] for g in groups])
-    sparse = overlap_penalties(parts, groups, boxes, 4.0, 0.4)
-    assert np.allclose(sparse.toarray(), _dense_overlap_reference(parts, groups, boxes, 4.0, 0.4))
-    assert (sparse.data < 0).all()
+    rows, cols, values = overlap_penalties(parts, groups, boxes, 4.0, 0.4)
+    dense = np.zeros((len(groups), len(groups)))
+    dense[rows, cols] = values
+    assert np.allclose(dense, _dense_overlap_reference(parts, groups, boxes, 4.0, 0.4))
+    assert (values < 0).all() and len(set(zip(rows.tolist(), cols.tolist()))) == len(rows)
 
 
 def test_too_many_pairs_that_share_ink_are_refused():
     parts = [np.random.default_rng(0).uniform(0, 5, (5, 2)) for _ in range(30)]
     groups = np.arange(30)[:, None]
-    with pytest.raises(TooComplex, match="pairs"):
+    with pytest.raises(TooComplex, match="meetings"):
         overlap_penalties(parts, groups, boxes_of(parts), 4.0, 0.4, max_pairs=100)
 
 
@@ -228,3 +230,15 @@ def test_vectorised_contiguity_equals_the_loop_reference():
     idx = np.array([c + (c[0],) * (4 - len(c)) for c in combos])
     got = _contiguous_cuts(pieces, idx, 3)
     assert got.tolist() == [_contiguous_reference(pieces, c, 3) for c in combos]
+
+
+def test_forced_alignment_has_the_same_budget_and_stops():
+    from segmentation.align import force_align
+
+    scorer = Counting()
+    with pytest.raises(TooComplex):
+        force_align(validate_ink(_pile(1000, 2)), scorer, "12")
+    assert scorer.groups == 0
+    strokes, _ = number("2047")
+    with pytest.raises(RecognitionStopped):
+        force_align(validate_ink(strokes), scorer, "2047", deadline=time.monotonic() - 1)

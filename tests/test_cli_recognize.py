@@ -111,9 +111,9 @@ def test_missing_file(tmp_path, capsys, model):
     assert code == 2 and "none.json: cannot read (No such file or directory)" in err
 
 
-def test_directory(tmp_path, capsys, model):
+def test_a_directory_without_drawings(tmp_path, capsys, model):
     code, _, err = run(capsys, str(tmp_path), "--model", model)
-    assert code == 2 and err.count("\n") == 1 and "cannot read" in err
+    assert code == 2 and err.count("\n") == 1 and "no .json or .jsonl files in" in err
 
 
 def test_missing_model(tmp_path, capsys):
@@ -132,3 +132,78 @@ def test_shipped_model_reads_one_zero(tmp_path, capsys):
     got = json.loads(out)
     assert code == 0 and got["text"] == "10"
     assert [d["strokes"] for d in got["digits"]] == [[0], [1]]
+
+
+# ---- batch: many files, a directory, JSON Lines; one JSON line per drawing, in order ----
+
+def lines_of(out):
+    return [json.loads(line) for line in out.splitlines()]
+
+
+def test_many_files_give_one_json_line_each_in_order(tmp_path, capsys, model):
+    a = write(tmp_path, json.dumps({"strokes": ONE_ZERO}), "a.json")
+    b = write(tmp_path, "not json", "b.json")
+    c = write(tmp_path, json.dumps(ONE_ZERO[:1]), "c.json")
+    code, out, err = run(capsys, c, a, b, "--model", model)
+    rows = lines_of(out)
+    assert [r["id"] for r in rows] == [c, a, b]
+    assert rows[0]["text"].isdigit() and len(rows[1]["digits"]) == len(rows[1]["text"])
+    assert rows[2]["error"].startswith(f"{b}: not valid JSON") and "text" not in rows[2]
+    assert code == 1                                     # some failed
+    assert "3 drawings, 1 failed" in err.splitlines()[-1]
+
+
+def test_a_directory_reads_its_json_and_jsonl_files_sorted(tmp_path, capsys, model):
+    write(tmp_path, json.dumps(ONE_ZERO), "2.json")
+    write(tmp_path, json.dumps({"id": "x", "strokes": ONE_ZERO}) + "\n" + json.dumps(ONE_ZERO) + "\n",
+          "1.jsonl")
+    write(tmp_path, "ignored", "notes.txt")
+    code, out, _ = run(capsys, str(tmp_path), "--model", model)
+    assert code == 0
+    assert [r["id"] for r in lines_of(out)] == ["x", f"{tmp_path / '1.jsonl'}:2",
+                                                str(tmp_path / "2.json")]
+
+
+def test_json_lines_on_stdin_keep_going_past_bad_drawings(capsys, monkeypatch, model):
+    good = json.dumps({"id": "first", "strokes": ONE_ZERO})
+    lines = [good, "{broken", json.dumps({"id": 7, "strokes": [[[0, "x"]]]}), "",
+             json.dumps({"id": [1], "strokes": ONE_ZERO}), json.dumps(ONE_ZERO)]
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO("\n".join(lines).encode())))
+    code, out, err = run(capsys, "-", "--lines", "--model", model)
+    rows = lines_of(out)
+    assert [r["id"] for r in rows] == ["first", 2, 7, 5, 6]
+    assert "text" in rows[0] and "text" in rows[4]
+    assert "not valid JSON" in rows[1]["error"]
+    assert rows[2]["error"].startswith("invalid ink: stroke 0, point 0")
+    assert "id must be" in rows[3]["error"]
+    assert code == 1 and "5 drawings, 3 failed" in err
+
+
+def test_batch_results_equal_single_reads(tmp_path, capsys, model):
+    paths = [write(tmp_path, json.dumps(ONE_ZERO[i:]), f"{i}.json") for i in range(2)]
+    code, out, _ = run(capsys, *paths, "--model", model)
+    code_single = [main(["recognize", p, "--json", "--model", model]) for p in paths]
+    singles = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    batch = [{k: v for k, v in r.items() if k != "id"} for r in lines_of(out)]
+    assert code == 0 and code_single == [0, 0] and batch == singles
+
+
+def test_two_jobs_give_the_same_lines_as_one(tmp_path, capsys, model):
+    rng = __import__("numpy").random.default_rng(0)
+    lines = [json.dumps({"id": i, "strokes": (rng.uniform(0, 100, (2, 8, 2))).tolist()})
+             for i in range(150)]                                       # over two chunks
+    path = write(tmp_path, "\n".join(lines) + "\n", "many.jsonl")
+    _, one, _ = run(capsys, path, "--model", model)
+    code, two, _ = run(capsys, path, "--model", model, "--jobs", "2")
+    assert code == 0 and one == two and len(one.splitlines()) == 150
+
+
+def test_no_tensorflow_noise_reaches_the_terminal(tmp_path):
+    import subprocess
+    import sys
+
+    path = write(tmp_path, json.dumps(ONE_ZERO))
+    done = subprocess.run([sys.executable, "-m", "inkdigits.cli", "recognize", path],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and done.stdout.splitlines()[0].isdigit()
+    assert done.stderr == ""

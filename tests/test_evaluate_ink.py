@@ -45,6 +45,8 @@ def test_align_is_a_least_cost_alignment(truth, read):
 def test_score():
     got = score(["2047", "11", "5", "90"], ["2047", "1", "6", "90"])
     assert got["n"] == 4
+    assert (got["merges"], got["splits"]) == (25.0, 0.0)
+    assert score(["10", "8"], ["110", "00"])["splits"] == 100.0
     assert got["exact"] == 50.0
     assert got["digit_accuracy"] == pytest.approx(100 * 7 / 9)
     assert got["wrong_count"] == 25.0
@@ -114,7 +116,7 @@ def test_table(capsys, model, data):
     rows = [line.split() for line in lines[3:5]]
     assert [r[0] for r in rows] == ["single", "tight"]
     assert [float(r[4]) for r in rows] == [TARGETS["single"], TARGETS["tight"]]
-    assert all(r[8] == "6" for r in rows)               # 3 numbers x 2 seeds
+    assert all(r[9] == "/" and r[11] == "6" for r in rows)     # merge / split, 3 numbers x 2 seeds
     assert lines[5].startswith("top errors over all seeds (true→read")
 
 

@@ -175,7 +175,7 @@ def test_sample_is_stored_with_label_prediction_and_model_version(app, client):
     body = r.get_json()
     health = client.get("/api/health").get_json()
     assert body == {"id": 1, "label": "17", "predicted": "11",
-                    "model_version": health["model_version"]}
+                    "model_version": health["model_version"], "key": None}
     from webapp import db
 
     with app.app_context():
@@ -234,6 +234,7 @@ def test_health_reports_model_version_and_uptime(client, recognizer):
     assert body["model"] == {"version": digest[:12], "sha256": digest, "file": "m.keras",
                              "card": {}}
     assert 0 <= body["uptime_s"] < 60
+    assert body["database"]["status"] == "ok"
 
 
 def test_health_adds_the_model_cards_version(recognizer, tmp_path):
@@ -307,18 +308,26 @@ bodies = st.fixed_dictionaries({}, optional={"strokes": json_values, "label": js
                                              "predicted": json_values, "crops": json_values})
 
 
+@pytest.fixture
+def unlimited_client(recognizer, tmp_path):
+    """A client of an app without the samples rate limit: every body reaches validation."""
+    return create_app({"MODEL_PATH": str(recognizer.path), "CLASSIFIER": recognizer.classifier,
+                       "DATABASE": str(tmp_path / "db.sqlite"),
+                       "SAMPLES_PER_MINUTE": 0}).test_client()
+
+
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(body=bodies | json_values, url=st.sampled_from(["/api/recognize", "/api/samples"]))
-def test_no_json_body_produces_a_500(client, body, url):
-    r = post(client, url, body)
+def test_no_json_body_produces_a_500(unlimited_client, body, url):
+    r = post(unlimited_client, url, body)
     assert r.status_code in (200, 201, 400, 422)
     assert r.is_json
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(raw=st.binary(max_size=200), url=st.sampled_from(["/api/recognize", "/api/samples"]))
-def test_no_raw_body_produces_a_500(client, raw, url):
-    r = client.post(url, data=raw, content_type="application/json")
+def test_no_raw_body_produces_a_500(unlimited_client, raw, url):
+    r = unlimited_client.post(url, data=raw, content_type="application/json")
     assert r.status_code in (200, 201, 400, 422)
     assert r.is_json
 

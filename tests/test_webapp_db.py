@@ -16,32 +16,68 @@ SEVEN = [[[60, 10, 200], [110, 10, 250]], [[110, 10, 400], [80, 110, 450]]]
 
 
 def test_database_is_created_in_wal_mode(tmp_path):
-    conn = db.connect(str(tmp_path / "sub" / "s.sqlite"))
+    path = str(tmp_path / "sub" / "s.sqlite")
+    db.init_db(path)
+    conn = db.connect(path)
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert [r[1] for r in conn.execute("PRAGMA table_info(sample)")] == [
-        "id", "created", "label", "predicted", "model_version", "strokes"]
+        "id", "created", "label", "predicted", "model_version", "strokes", "key"]
+    assert db.is_store(conn)
+
+
+def test_connect_never_creates_a_database(tmp_path):
+    with pytest.raises(sqlite3.OperationalError):
+        db.connect(str(tmp_path / "none.sqlite"))
+    with pytest.raises(sqlite3.OperationalError):
+        db.connect(str(tmp_path / "none.sqlite"), read_only=True)
+    assert list(tmp_path.iterdir()) == []
+
+
+def _store(tmp_path):
+    path = str(tmp_path / "s.sqlite")
+    db.init_db(path)
+    return path, db.connect(path)
 
 
 def test_insert_and_read_back(tmp_path):
-    conn = db.connect(str(tmp_path / "s.sqlite"))
-    first = db.insert_sample(conn, [ONE], "1", "7", "abc")
-    second = db.insert_sample(conn, [ONE] + SEVEN, "17", None, "abc")
-    assert (first, second) == (1, 2)
+    _, conn = _store(tmp_path)
+    first, created1 = db.insert_sample(conn, [ONE], "1", "7", "abc")
+    second, created2 = db.insert_sample(conn, [ONE] + SEVEN, "17", None, "abc", key="k" * 16)
+    assert (first["id"], second["id"], created1, created2) == (1, 2, True, True)
     rows = list(db.iter_samples(conn))
-    assert [(r["id"], r["label"], r["predicted"], r["strokes"]) for r in rows] == [
-        (1, "1", "7", [ONE]), (2, "17", None, [ONE] + SEVEN)]
+    assert [(r["id"], r["label"], r["predicted"], r["strokes"], r["key"]) for r in rows] == [
+        (1, "1", "7", [ONE], None), (2, "17", None, [ONE] + SEVEN, "k" * 16)]
     assert rows[0]["model_version"] == "abc" and rows[0]["created"] <= rows[1]["created"]
 
 
+def test_a_stored_key_returns_the_stored_row(tmp_path):
+    _, conn = _store(tmp_path)
+    row, created = db.insert_sample(conn, [ONE], "1", "1", "v", key="k" * 16)
+    again, created_again = db.insert_sample(conn, [ONE], "1", "1", "v", key="k" * 16)
+    assert (created, created_again) == (True, False)
+    assert dict(again) == dict(row)
+    assert conn.execute("SELECT COUNT(*) FROM sample").fetchone()[0] == 1
+
+
 def test_each_sample_is_committed_on_its_own(tmp_path):
-    path = str(tmp_path / "s.sqlite")
-    conn = db.connect(path)
+    path, conn = _store(tmp_path)
     db.insert_sample(conn, [ONE], "1", "1", "v")
     with pytest.raises(sqlite3.IntegrityError):
         db.insert_sample(conn, [ONE], None, "1", "v")   # label NOT NULL: rolled back
     assert not conn.in_transaction
     other = sqlite3.connect(path)                        # another reader sees the commit
     assert other.execute("SELECT COUNT(*) FROM sample").fetchone()[0] == 1
+
+
+@pytest.mark.parametrize("name, state", [
+    ("SQLITE_CANTOPEN", "missing"), ("SQLITE_READONLY_DBMOVED", "read-only"),
+    ("SQLITE_FULL", "full"), ("SQLITE_BUSY", "busy"), ("SQLITE_NOTADB", "damaged"),
+    ("SQLITE_IOERR_WRITE", "io-error"), ("SQLITE_MISUSE", "error"),
+])
+def test_describe_error_names_the_state(name, state):
+    e = sqlite3.OperationalError("x")
+    e.sqlite_errorname = name
+    assert db.describe_error(e)[0] == state
 
 
 def test_app_uses_instance_folder_by_default(recognizer):
@@ -66,7 +102,8 @@ def test_export_writes_documented_jsonl(app, client, tmp_path):
     items = [json.loads(line) for line in lines]
     assert [(i["id"], i["label"], i["strokes"]) for i in items] == [
         (1, "17", [ONE] + SEVEN), (2, "4", [ONE])]
-    assert set(items[0]) == {"id", "created", "label", "predicted", "model_version", "strokes"}
+    assert set(items[0]) == {"id", "created", "label", "predicted", "model_version", "strokes",
+                             "key"}
     readme = (out / "README.md").read_text()
     assert all(f"`{key}`" in readme for key in items[0])
 
@@ -80,6 +117,94 @@ def test_export_command(app, client, tmp_path, capsys):
     assert len((out / SAMPLES_FILE).read_text().splitlines()) == 1
     assert cli(["samples", "export", "--out", str(out), "--database",
                 str(tmp_path / "none.sqlite")]) == 2
+
+
+def _export(capsys, out, database, *extra):
+    code = cli(["samples", "export", "--out", str(out), "--database", str(database), *extra])
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.err
+    return code, captured.err
+
+
+def test_export_never_overwrites_files_it_did_not_write(app, client, tmp_path, capsys):
+    _saved(client, [([ONE], "1")])
+    out = tmp_path / "e"
+    out.mkdir()
+    (out / "README.md").write_text("my notes")
+    code, err = _export(capsys, out, app.config["DATABASE"])
+    assert code == 2 and "README.md exists and was not written by" in err and "--force" in err
+    assert (out / "README.md").read_text() == "my notes"
+    assert not (out / SAMPLES_FILE).exists()
+    assert _export(capsys, out, app.config["DATABASE"], "--force")[0] == 0
+    assert (out / "README.md").read_text().startswith("# inkdigits corrections")
+
+
+def test_export_refuses_a_samples_file_without_its_readme(app, client, tmp_path, capsys):
+    _saved(client, [([ONE], "1")])
+    out = tmp_path / "e"
+    out.mkdir()
+    (out / SAMPLES_FILE).write_text("someone else's\n")
+    assert _export(capsys, out, app.config["DATABASE"])[0] == 2
+    assert (out / SAMPLES_FILE).read_text() == "someone else's\n"
+
+
+def test_export_may_refresh_its_own_export(app, client, tmp_path, capsys):
+    _saved(client, [([ONE], "1")])
+    out = tmp_path / "e"
+    assert _export(capsys, out, app.config["DATABASE"])[0] == 0
+    _saved(client, [([ONE], "4")])
+    assert _export(capsys, out, app.config["DATABASE"])[0] == 0
+    assert len((out / SAMPLES_FILE).read_text().splitlines()) == 2
+    assert sorted(p.name for p in out.iterdir()) == ["README.md", SAMPLES_FILE]  # no temp left
+
+
+def test_export_refuses_another_programs_database_and_leaves_it_alone(tmp_path, capsys):
+    import hashlib
+
+    other = tmp_path / "notes.sqlite"
+    conn = sqlite3.connect(other)
+    conn.execute("CREATE TABLE note (id INTEGER PRIMARY KEY, text TEXT)")
+    conn.execute("INSERT INTO note (text) VALUES ('keep me')")
+    conn.commit()
+    conn.close()
+    before = hashlib.sha256(other.read_bytes()).hexdigest()
+    code, err = _export(capsys, tmp_path / "e", other)
+    assert code == 2 and "is not an inkdigits store" in err
+    assert hashlib.sha256(other.read_bytes()).hexdigest() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.sqlite"]  # no WAL, no export
+    conn = sqlite3.connect(other)
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+    assert [r[0] for r in conn.execute("SELECT name FROM sqlite_master")] == ["note"]
+
+
+def test_export_of_a_file_that_is_not_sqlite_is_a_clear_error(tmp_path, capsys):
+    bad = tmp_path / "x.sqlite"
+    bad.write_bytes(b"hello" * 1000)
+    code, err = _export(capsys, tmp_path / "e", bad)
+    assert code == 2 and "damaged or not a database" in err
+    assert bad.read_bytes() == b"hello" * 1000
+
+
+def test_export_leaves_the_stores_file_unchanged(app, client, tmp_path, capsys):
+    import hashlib
+
+    _saved(client, [([ONE], "1")])
+    path = app.config["DATABASE"]
+    with open(path, "rb") as f:
+        before = hashlib.sha256(f.read()).hexdigest()
+    assert _export(capsys, tmp_path / "e", path)[0] == 0
+    with open(path, "rb") as f:
+        assert hashlib.sha256(f.read()).hexdigest() == before
+
+
+@pytest.mark.parametrize("make_out, message", [
+    (lambda tmp: (tmp / "f.txt").write_text("x") and tmp / "f.txt", "is a file, not a directory"),
+    (lambda tmp: (tmp / "f.txt").write_text("x") and tmp / "f.txt" / "sub", "cannot write to"),
+])
+def test_a_bad_out_is_a_clear_error(app, client, tmp_path, capsys, make_out, message):
+    _saved(client, [([ONE], "1")])
+    code, err = _export(capsys, make_out(tmp_path), app.config["DATABASE"])
+    assert code == 2 and message in err
 
 
 class SplitByStroke:

@@ -54,6 +54,8 @@ def score(truths, readings):
     """Scores of readings against truths (two lists of digit strings of the same length)."""
     exact = sum(t == r for t, r in zip(truths, readings))
     wrong_count = sum(len(t) != len(r) for t, r in zip(truths, readings))
+    merges = sum(len(r) < len(t) for t, r in zip(truths, readings))    # digits read as one
+    splits = sum(len(r) > len(t) for t, r in zip(truths, readings))    # one read as two
     hits, errors = 0, Counter()
     for t, r in zip(truths, readings):
         for a, b in align(t, r):
@@ -66,6 +68,8 @@ def score(truths, readings):
         "exact": 100.0 * exact / n if n else 0.0,
         "digit_accuracy": 100.0 * hits / digits if digits else 0.0,
         "wrong_count": 100.0 * wrong_count / n if n else 0.0,
+        "merges": 100.0 * merges / n if n else 0.0,
+        "splits": 100.0 * splits / n if n else 0.0,
         "errors": dict(errors.most_common()),
     }
 

@@ -4,11 +4,18 @@
     inkdigits serve                   # waitress, the shipped model loaded at start
 
 Config keys (defaults in :func:`create_app`): ``MODEL_PATH`` (None: the shipped model),
-``DATABASE`` (SQLite file for corrections), ``MAX_CONTENT_LENGTH`` (bytes per request body),
-``MAX_STROKES`` and ``MAX_POINTS`` (per drawing), ``CLASSIFIER`` (an already loaded
-``recognizer.classifier.Classifier`` to share between apps, as tests do).
+``DATABASE`` (SQLite file for corrections, created here), ``MAX_CONTENT_LENGTH`` (bytes per
+request body), ``MAX_STROKES`` and ``MAX_POINTS`` (per drawing), ``CLASSIFIER`` (an already
+loaded ``recognizer.classifier.Classifier`` to share between apps, as tests do).
+
+Protection (see ``webapp.security`` and ``webapp.limits``): ``ALLOWED_HOSTS`` (Host header
+names; ``"*"`` for any), ``REQUEST_DEADLINE_S`` (a recognition stops when it passes),
+``MAX_RECOGNITIONS`` (at once) and ``QUEUE_WAIT_S`` (how long a request waits for one of
+them before a 503), ``SAMPLES_PER_MINUTE`` (per client; 0: no limit), ``MAX_STORE_BYTES``
+(the corrections database's size cap), ``RETRY_AFTER_S`` (told to clients turned away).
 """
 import os
+import sqlite3
 import time
 
 import numpy as np
@@ -16,6 +23,8 @@ import numpy as np
 from flask import Flask, current_app
 
 from recognizer import InkLimits, NumberRecognizer
+from webapp import security
+from webapp.limits import Gate, RateLimiter
 
 
 def create_app(config=None):
@@ -28,6 +37,13 @@ def create_app(config=None):
         MAX_STROKES=1000,
         MAX_POINTS=20_000,
         CLASSIFIER=None,
+        ALLOWED_HOSTS=list(security.DEFAULT_ALLOWED_HOSTS),
+        REQUEST_DEADLINE_S=3.0,
+        MAX_RECOGNITIONS=4,
+        QUEUE_WAIT_S=1.0,
+        SAMPLES_PER_MINUTE=30,
+        MAX_STORE_BYTES=1 << 30,
+        RETRY_AFTER_S=1,
     )
     app.json.sort_keys = False
     if config is None:
@@ -39,6 +55,7 @@ def create_app(config=None):
 
     db.init_app(app)
     errors.init_app(app)
+    security.init_app(app)
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
 
@@ -49,8 +66,23 @@ def create_app(config=None):
         "recognizer": rec,
         "model": model_info.describe(app.config["MODEL_PATH"]),
         "started": time.monotonic(),
+        "gate": Gate(app.config["MAX_RECOGNITIONS"], app.config["QUEUE_WAIT_S"]),
+        "limiter": RateLimiter(app.config["SAMPLES_PER_MINUTE"]),
+        "database_error": None,   # (state, message) of the last failed write, for health
     }
+    _create_database(app)
     return app
+
+
+def _create_database(app):
+    """Create the database now: later opens never create one. A failure is logged and the
+    app still reads drawings; /api/health and POST /api/samples report the database state."""
+    from webapp import db
+
+    try:
+        db.init_db(app.config["DATABASE"])
+    except (sqlite3.Error, OSError) as e:
+        app.logger.warning("database %s not ready: %s", app.config["DATABASE"], e)
 
 
 def get_recognizer():

@@ -5,27 +5,49 @@ points (canvas pixels, y down; t in ms). ``openapi.py`` holds the full schema.
 
 ``POST /api/recognize``  ``{"strokes": ink, "crops": bool?}``
     -> 200 ``result_to_dict`` form: ``{"text", "score", "digits": [...], "alternatives"}``
-``POST /api/samples``    ``{"strokes": ink, "label": "digits", "predicted": str?}``
-    -> 201 ``{"id", "label", "predicted", "model_version"}``
-``GET /api/health``      -> 200 ``{"status": "ok", "model_version", "model", "uptime_s"}``
+``POST /api/samples``    ``{"strokes": ink, "label": "digits", "predicted": "digits"?,
+                         "key": str?}`` (or the key as an ``Idempotency-Key`` header)
+    -> 201 ``{"id", "label", "predicted", "model_version", "key"}``; a retry with a stored
+    key -> 200 and the stored sample, nothing written (409 if label or strokes differ)
+``GET /api/health``      -> 200 ``{"status": "ok", "model_version", "model", "uptime_s",
+                         "database": {"status", "bytes", "max_bytes"}}``; 503 with
+                         ``"status": "error"`` and the database's state when it is broken
 ``GET /api/openapi.json`` -> the OpenAPI 3 document
 
-Errors: ``{"error": message}`` with 400 (malformed JSON), 413 (body over
-``MAX_CONTENT_LENGTH``), 415 (not ``application/json``), 422 (invalid ink or label).
+Errors: ``{"error": message}`` with 400 (malformed JSON, Host not allowed), 403
+(cross-origin POST), 409 (idempotency key reused), 413 (body over ``MAX_CONTENT_LENGTH``),
+415 (not ``application/json``), 422 (invalid ink, label, predicted or key; a string that is
+not valid Unicode; ink too complex), 429 (over ``SAMPLES_PER_MINUTE``), 503 (busy, past
+``REQUEST_DEADLINE_S``, or the database unavailable: ``{"error", "database": state}``),
+507 (store over ``MAX_STORE_BYTES``). 429 and busy 503s carry ``Retry-After``.
 """
+import ipaddress
 import json
+import os
 import re
+import sqlite3
+import time
 
-from flask import Blueprint, abort, jsonify, request
+from flask import Blueprint, abort, current_app, g, jsonify, request
 
-from recognizer import InvalidInk, result_to_dict
+from recognizer import InvalidInk, RecognitionStopped, result_to_dict
 from webapp import db, get_model_info, get_recognizer, uptime_seconds
+from webapp.errors import fail
+from webapp.limits import Busy
 from webapp.openapi import openapi_document
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
 LABEL_RE = re.compile(r"[0-9]{1,64}")
-MAX_PREDICTED = 64
+PREDICTED_RE = re.compile(r"[0-9]{0,64}")
+KEY_RE = re.compile(r"[A-Za-z0-9_-]{16,64}")
+# Database states the last failed write leaves for /api/health (the others it sees itself).
+_STICKY_STATES = ("read-only", "full", "io-error")
+
+
+@bp.before_request
+def _start_clock():
+    g.deadline = time.monotonic() + current_app.config["REQUEST_DEADLINE_S"]
 
 
 @bp.post("/recognize")
@@ -40,28 +62,40 @@ def recognize():
 
 @bp.post("/samples")
 def save_sample():
+    _rate_limit()
     body = _json_object()
     label = body.get("label")
     if not isinstance(label, str) or not LABEL_RE.fullmatch(label):
         abort(422, "label must be a string of 1 to 64 digits 0-9")
     predicted = body.get("predicted")
-    if predicted is not None and (not isinstance(predicted, str) or len(predicted) > MAX_PREDICTED):
-        abort(422, f"predicted must be a string of at most {MAX_PREDICTED} characters, or null")
+    if predicted is not None and (not isinstance(predicted, str)
+                                  or not PREDICTED_RE.fullmatch(predicted)):
+        abort(422, "predicted must be a string of at most 64 digits 0-9, or null")
+    key = _idempotency_key(body)
+    conn = db.get_db()
+    if key is not None and (row := db.find_by_key(conn, key)) is not None:
+        return _repeat(row, body)  # a retry: answer as before, before any work
+    _check_store_size(conn, body)
     result = _recognize(body)
     if not result.digits:
         abort(422, "strokes: the drawing is empty")
     if predicted is None:
         predicted = result.text  # what the model says now, when the client does not tell
     version = get_model_info()["version"]
-    sample_id = db.insert_sample(db.get_db(), body["strokes"], label, predicted, version)
-    return jsonify(id=sample_id, label=label, predicted=predicted, model_version=version), 201
+    row, created = db.insert_sample(conn, body["strokes"], label, predicted, version, key)
+    current_app.extensions["inkdigits"]["database_error"] = None
+    if not created:  # a concurrent request with the same key stored it first
+        return _repeat(row, body)
+    return jsonify(_sample(row)), 201
 
 
 @bp.get("/health")
 def health():
     info = get_model_info()
-    return jsonify(status="ok", model_version=info["version"], model=info,
-                   uptime_s=round(uptime_seconds(), 3))
+    database = _database_state()
+    ok = database["status"] == "ok"
+    return jsonify(status="ok" if ok else "error", model_version=info["version"], model=info,
+                   uptime_s=round(uptime_seconds(), 3), database=database), 200 if ok else 503
 
 
 @bp.get("/openapi.json")
@@ -70,27 +104,141 @@ def openapi():
 
 
 def _recognize(body):
-    """Run the recognizer on ``body["strokes"]``; invalid ink is a 422 naming stroke and point."""
+    """Run the recognizer on ``body["strokes"]`` within the request's deadline, holding one
+    of the app's recognition slots; invalid ink is a 422 naming stroke and point."""
     if "strokes" not in body:
         abort(422, "strokes: required")
+    retry = current_app.config["RETRY_AFTER_S"]
+    cancelled = request.environ.get("waitress.client_disconnected")  # waitress, lookahead > 0
     try:
-        return get_recognizer().recognize(body["strokes"])
+        with current_app.extensions["inkdigits"]["gate"].slot(g.deadline):
+            return get_recognizer().recognize(body["strokes"], deadline=g.deadline,
+                                              cancelled=cancelled)
     except InvalidInk as e:
         abort(422, f"strokes: {e}")
+    except Busy:
+        fail(503, "server busy: too many drawings being read; retry shortly", retry)
+    except RecognitionStopped as e:
+        fail(503, f"recognition stopped: {e}", retry)
+
+
+def _rate_limit():
+    """429 once this client has saved ``SAMPLES_PER_MINUTE`` samples in a burst."""
+    wait = current_app.extensions["inkdigits"]["limiter"].take(_client())
+    if wait:
+        rate = current_app.config["SAMPLES_PER_MINUTE"]
+        fail(429, f"too many samples: at most {rate} a minute from one client", wait)
+
+
+def _client():
+    """The rate limit's client: the peer address (an IPv6 client by its /64)."""
+    addr = request.remote_addr or ""
+    try:
+        ip = ipaddress.ip_address(addr)
+    except ValueError:
+        return addr
+    return str(ipaddress.ip_network(f"{ip}/64", strict=False)) if ip.version == 6 else addr
+
+
+def _idempotency_key(body):
+    """The client's key for this sample: ``key`` in the body or the ``Idempotency-Key``
+    header (both: they must agree); None without one."""
+    key = body.get("key")
+    header = request.headers.get("Idempotency-Key")
+    if header is not None:
+        if key is not None and key != header:
+            abort(422, "key: the body's key and the Idempotency-Key header differ")
+        key = header
+    if key is not None and (not isinstance(key, str) or not KEY_RE.fullmatch(key)):
+        abort(422, "key must be 16 to 64 characters A-Z a-z 0-9 _ - (a UUID fits), or absent")
+    return key
+
+
+def _repeat(row, body):
+    """200 and the stored sample for a retried key; 409 when the retry is another sample."""
+    if row["label"] != body.get("label") or row["strokes"] != db.encode_strokes(
+            body.get("strokes")):
+        abort(409, "key: already used for a different sample (label or strokes differ)")
+    return jsonify(_sample(row)), 200
+
+
+def _sample(row):
+    return {k: row[k] for k in ("id", "label", "predicted", "model_version", "key")}
+
+
+def _check_store_size(conn, body):
+    """507 when storing this sample would take the store over ``MAX_STORE_BYTES``."""
+    limit = current_app.config["MAX_STORE_BYTES"]
+    size = db.store_bytes(conn)
+    if size + len(db.encode_strokes(body.get("strokes"))) > limit:
+        fail(507, f"the store is full: {size} bytes, the limit is {limit} (MAX_STORE_BYTES)")
+
+
+def _database_state():
+    """``{"status": one of db.STATES, "bytes", "max_bytes"[, "error"]}`` for /api/health."""
+    path = current_app.config["DATABASE"]
+    limit = current_app.config["MAX_STORE_BYTES"]
+    try:
+        conn = db.connect(path)
+        try:
+            if not db.is_store(conn):
+                return {"status": "damaged", "error": "the database is not an inkdigits store"}
+            size = db.store_bytes(conn)
+        finally:
+            conn.close()
+    except sqlite3.Error as e:
+        state, message = db.describe_error(e)
+        return {"status": state, "error": message}
+    state = {"status": "ok", "bytes": size, "max_bytes": limit}
+    last = current_app.extensions["inkdigits"].get("database_error")
+    folder = os.path.dirname(os.path.abspath(path))
+    if last and last[0] in _STICKY_STATES:
+        state.update(status=last[0], error=f"the last write failed: {last[1]}")
+    elif not (os.access(path, os.W_OK) and os.access(folder, os.W_OK)):
+        state.update(status="read-only", error="the database is read-only")
+    elif size >= limit:
+        state.update(status="full", error="the store has reached MAX_STORE_BYTES")
+    return state
 
 
 def _json_object():
-    """The request body as a JSON object; 415, 413 or 400 before any work is done."""
+    """The request body as a JSON object of valid Unicode; 415, 413, 400 or 422 before
+    any work is done."""
     if not request.is_json:
         abort(415, "Content-Type must be application/json")
     raw = request.get_data(cache=False)  # raises 413 over MAX_CONTENT_LENGTH, before parsing
     try:
-        body = json.loads(raw, parse_constant=_reject_constant, parse_int=_parse_int)
+        text = raw.decode("utf-8")  # strict: no other encodings, no encoded surrogates
+    except UnicodeDecodeError as e:
+        abort(400, f"malformed JSON: not UTF-8 ({e.reason} at byte {e.start})")
+    try:
+        body = json.loads(text, parse_constant=_reject_constant, parse_int=_parse_int)
     except (ValueError, RecursionError) as e:
         abort(400, f"malformed JSON: {e}")
     if not isinstance(body, dict):
         abort(400, "malformed JSON: the body must be a JSON object")
+    _check_unicode(body)
     return body
+
+
+def _check_unicode(body):
+    """422 naming the field when a string holds a lone surrogate (``"\\ud800"``): JSON
+    escapes allow it, UTF-8 (the database, the log) does not."""
+    if _encodes(body):
+        return
+    for name, value in body.items():
+        if not _encodes(name):
+            abort(422, "a field name is not valid Unicode (a lone surrogate)")
+        if not _encodes(value):
+            abort(422, f"{name}: not valid Unicode (a lone surrogate)")
+
+
+def _encodes(value):
+    try:
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _reject_constant(name):

@@ -1,4 +1,5 @@
 """The OpenAPI 3 document served at ``/api/openapi.json``; tests check it against the routes."""
+from webapp.db import STATES
 
 _POINT = {"type": "array", "items": {"type": "number"}, "minItems": 2, "maxItems": 3,
           "description": "[x, y] or [x, y, t]: canvas pixels (origin top-left, y down), t in ms"}
@@ -10,7 +11,9 @@ _SCHEMAS = {
     "Point": _POINT,
     "Ink": _INK,
     "Error": {"type": "object", "required": ["error"],
-              "properties": {"error": {"type": "string"}}},
+              "properties": {"error": {"type": "string"},
+                             "database": {"type": "string", "enum": list(STATES),
+                                          "description": "only on a database 503"}}},
     "RecognizeRequest": {
         "type": "object", "required": ["strokes"],
         "properties": {"strokes": {"$ref": "#/components/schemas/Ink"},
@@ -44,16 +47,31 @@ _SCHEMAS = {
             "strokes": {"$ref": "#/components/schemas/Ink"},
             "label": {"type": "string", "pattern": "^[0-9]{1,64}$",
                       "description": "the number the writer meant"},
-            "predicted": {"type": "string", "nullable": True, "maxLength": 64,
-                          "description": "what the page showed; read by the server if absent"}}},
+            "predicted": {"type": "string", "nullable": True, "pattern": "^[0-9]{0,64}$",
+                          "description": "what the page showed; read by the server if absent"},
+            "key": {"type": "string", "pattern": "^[A-Za-z0-9_-]{16,64}$",
+                    "description": "idempotency key chosen by the client (a UUID fits; or "
+                                   "the Idempotency-Key header): a retry with a stored key "
+                                   "stores nothing and answers 200 with the stored sample"}}},
     "Sample": {
-        "type": "object", "required": ["id", "label", "predicted", "model_version"],
+        "type": "object", "required": ["id", "label", "predicted", "model_version", "key"],
         "properties": {"id": {"type": "integer"}, "label": {"type": "string"},
-                       "predicted": {"type": "string"}, "model_version": {"type": "string"}}},
-    "Health": {
-        "type": "object", "required": ["status", "model_version", "model", "uptime_s"],
+                       "predicted": {"type": "string"}, "model_version": {"type": "string"},
+                       "key": {"type": "string", "nullable": True}}},
+    "Database": {
+        "type": "object", "required": ["status"],
         "properties": {
-            "status": {"type": "string", "enum": ["ok"]},
+            "status": {"type": "string", "enum": list(STATES)},
+            "bytes": {"type": "integer", "description": "the store's size"},
+            "max_bytes": {"type": "integer", "description": "MAX_STORE_BYTES"},
+            "error": {"type": "string", "description": "what is wrong, when not ok"}}},
+    "Health": {
+        "type": "object", "required": ["status", "model_version", "model", "uptime_s",
+                                       "database"],
+        "properties": {
+            "status": {"type": "string", "enum": ["ok", "error"],
+                       "description": "error (with a 503) when the database is not ok"},
+            "database": {"$ref": "#/components/schemas/Database"},
             "model_version": {"type": "string",
                               "description": "sha256 prefix of the model file [+card version]"},
             "model": {"type": "object", "properties": {
@@ -63,10 +81,22 @@ _SCHEMAS = {
 }
 
 _ERRORS = {
-    "400": "malformed JSON, or a body that is not a JSON object",
+    "400": "malformed JSON (or not UTF-8), a body that is not a JSON object, or a Host "
+           "header not in ALLOWED_HOSTS",
+    "403": "a cross-origin POST (Origin or Sec-Fetch-Site names another site)",
     "413": "request body over MAX_CONTENT_LENGTH (default 1 MiB)",
     "415": "Content-Type is not application/json",
-    "422": "invalid ink (the message names the stroke and point) or an invalid field",
+    "422": "invalid ink (the message names the stroke and point), ink too complex to read "
+           "within the work budget, an invalid field, or a string that is not valid Unicode",
+    "503": "busy (no recognition slot within QUEUE_WAIT_S) or stopped (past "
+           "REQUEST_DEADLINE_S, or the client hung up); with Retry-After",
+}
+_SAMPLE_ERRORS = {
+    "409": "the idempotency key is stored with another label or drawing",
+    "429": "over SAMPLES_PER_MINUTE from this client; with Retry-After",
+    "503": "busy or stopped, as for /api/recognize, or the database unavailable: "
+           "{\"error\", \"database\": state} (missing, read-only, full, busy, damaged, ...)",
+    "507": "the store is over MAX_STORE_BYTES",
 }
 
 
@@ -79,19 +109,32 @@ def _error(description):
     return {"description": description, "content": _content("Error")}
 
 
-def _post(summary, request_schema, status, response_schema, description):
+def _post(summary, request_schema, status, response_schema, description, errors=None):
     responses = {status: {"description": description, "content": _content(response_schema)}}
-    responses.update({code: _error(text) for code, text in _ERRORS.items()})
+    responses.update({code: _error(text) for code, text in {**_ERRORS, **(errors or {})}.items()})
     responses["405"] = _error("method not allowed")
     return {"post": {"summary": summary,
                      "requestBody": {"required": True, "content": _content(request_schema)},
                      "responses": responses}}
 
 
-def _get(summary, response_schema, description):
+def _get(summary, response_schema, description, extra=None):
     return {"get": {"summary": summary, "responses": {
         "200": {"description": description, "content": _content(response_schema)},
+        **(extra or {}), "400": _error("Host header not in ALLOWED_HOSTS"),
         "405": _error("method not allowed")}}}
+
+
+def _samples():
+    item = _post("Save a drawing with the number it should read as", "SampleRequest", "201",
+                 "Sample", "the stored sample", _SAMPLE_ERRORS)
+    item["post"]["responses"]["200"] = {
+        "description": "a retry: the key was stored already; nothing new is written",
+        "content": _content("Sample")}
+    item["post"]["parameters"] = [{
+        "name": "Idempotency-Key", "in": "header", "required": False,
+        "schema": {"type": "string"}, "description": "the sample's key, instead of `key`"}]
+    return item
 
 
 def openapi_document():
@@ -100,13 +143,17 @@ def openapi_document():
         "openapi": "3.0.3",
         "info": {"title": "inkdigits", "version": "1",
                  "description": "Read handwritten numbers from ordered pen strokes. "
-                                "Every error is JSON {\"error\": message}."},
+                                "Every error is JSON {\"error\": message}. POSTs from "
+                                "another origin are refused; 429 and 503 answers carry "
+                                "Retry-After (seconds)."},
         "paths": {
             "/api/recognize": _post("Read the number in a drawing", "RecognizeRequest",
                                     "200", "Recognition", "the number and its digits"),
-            "/api/samples": _post("Save a drawing with the number it should read as",
-                                  "SampleRequest", "201", "Sample", "the stored sample"),
-            "/api/health": _get("Model version and uptime", "Health", "the server is up"),
+            "/api/samples": _samples(),
+            "/api/health": _get("Model version, uptime and the database's state", "Health",
+                                "the server is up and its database ok",
+                                {"503": {"description": "the database is not ok",
+                                         "content": _content("Health")}}),
             "/api/openapi.json": _get("This document", {"type": "object"},
                                       "the OpenAPI document"),
         },

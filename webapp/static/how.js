@@ -1,6 +1,6 @@
 // "How it works": the pipeline for the last drawing kept in sessionStorage by the draw page
 // (ink -> groups -> normalised crops -> probabilities), from one /api/recognize call.
-import { GROUP_COLORS, drawBoxes, drawStroke, fitCanvas, loadLastDrawing, postJSON,
+import { GROUP_COLORS, drawBoxes, drawPng, drawStroke, fitCanvas, loadLastDrawing, postJSON,
          saveLastDrawing, strokeGroups } from "./ink.js";
 
 const $ = (id) => document.getElementById(id);
@@ -48,19 +48,30 @@ function drawGroups(canvas, strokes, digits) {
 function cropItem(d, i) {
   const li = document.createElement("li");
   li.style.setProperty("--group", `var(--g${i % 8})`);
-  li.innerHTML = `<img width="112" height="112" alt="crop of digit ${i + 1}"
-    src="data:image/png;base64,${d.crop_png}"><span>group ${i + 1}</span>`;
+  const crop = Object.assign(document.createElement("canvas"), { width: 112, height: 112 });
+  crop.setAttribute("role", "img");
+  crop.setAttribute("aria-label", `28×28 crop of group ${i + 1}`);
+  drawPng(crop, d.crop_png);
+  li.append(crop, Object.assign(document.createElement("span"), { textContent: `group ${i + 1}` }));
   return li;
 }
 
 function probItem(d, i) {
   const li = document.createElement("li");
   li.style.setProperty("--group", `var(--g${i % 8})`);
-  const rows = d.probabilities.map((p, label) =>
-    `<span class="col${label === d.label ? " best" : ""}" title="${label}: ${(p * 100).toFixed(1)}%">
-       <span class="fill" style="height:${(p * 100).toFixed(1)}%"></span><span class="lab">${label}</span></span>`);
-  li.innerHTML = `<div class="chart">${rows.join("")}</div>
-    <span>group ${i + 1}: <b>${d.label}</b> (${(d.confidence * 100).toFixed(1)}%)</span>`;
+  const chart = Object.assign(document.createElement("div"), { className: "chart" });
+  d.probabilities.forEach((p, label) => {
+    const col = Object.assign(document.createElement("span"), {
+      className: `col${label === d.label ? " best" : ""}`, title: `${label}: ${(p * 100).toFixed(1)}%` });
+    const fill = Object.assign(document.createElement("span"), { className: "fill" });
+    fill.style.height = `${(p * 100).toFixed(1)}%`;  // element.style: allowed under a strict CSP
+    col.append(fill, Object.assign(document.createElement("span"), { className: "lab", textContent: String(label) }));
+    chart.append(col);
+  });
+  const caption = document.createElement("span");
+  caption.append(`group ${i + 1}: `, Object.assign(document.createElement("b"), { textContent: String(d.label) }),
+                 ` (${(d.confidence * 100).toFixed(1)}%)`);
+  li.append(chart, caption);
   return li;
 }
 

@@ -1,0 +1,218 @@
+"""A writer's profile: digits they corrected, as the digit CNN's embeddings. Plain data.
+
+The caller holds the profile (in memory, a file, a database row) and passes it to
+``NumberRecognizer.recognize(strokes, profile=...)``; ``NumberRecognizer.learn`` adds to
+it. The recognizer keeps nothing, so one recognizer serves any number of writers.
+
+A profile is small and bounded: each sample is its digit label and its embedding
+quantised to bytes (128 bytes for the shipped CNN), at most ``PER_DIGIT`` samples of each
+digit, the oldest dropped first; its bytes are JSON, at most ``MAX_BYTES``. It names the
+model whose embeddings it holds (``model``, the CNN's fingerprint): embeddings of one
+model mean nothing to another, so the recognizer refuses a profile made for another.
+"""
+import base64
+import binascii
+import json
+import threading
+from dataclasses import dataclass
+
+import numpy as np
+
+FORMAT = "inkdigits-profile"
+VERSION = 1              # of the byte format; a newer one is refused, never guessed at
+MAX_BYTES = 64 * 1024    # what to_bytes writes, and from_bytes reads, at most
+PER_DIGIT = 20           # samples kept of each digit: 200 in all
+MAX_EMBEDDING = 4096     # larger embeddings would not fit a useful profile in MAX_BYTES
+NUM_DIGITS = 10
+
+
+class InvalidProfile(ValueError):
+    """Profile bytes that cannot be read, or a profile made for another model."""
+
+
+@dataclass(frozen=True)
+class Samples:
+    """An immutable snapshot of a profile's samples, what the adapted reading uses.
+
+    ``labels`` (n,) int, ``codes`` (n, d) uint8 quantised embeddings, ``order`` (n,) the
+    correction each came from, and ``vectors`` (n, d) float32: the codes as unit vectors.
+    """
+
+    labels: np.ndarray
+    codes: np.ndarray
+    order: np.ndarray
+    vectors: np.ndarray
+
+
+def quantise(embeddings):
+    """(n, d) float embeddings -> (n, d) uint8: each row scaled so its largest entry is
+    255 (the CNN's embeddings are ReLU outputs, >= 0; negatives are clipped)."""
+    e = np.maximum(np.asarray(embeddings, np.float64), 0.0)
+    top = e.max(axis=1, keepdims=True)
+    return np.round(255.0 * e / np.where(top > 0, top, 1.0)).astype(np.uint8)
+
+
+def unit_vectors(codes):
+    """(n, d) uint8 codes -> (n, d) float32 rows of length 1 (an all-zero row stays 0)."""
+    v = codes.astype(np.float32)
+    norm = np.linalg.norm(v, axis=1, keepdims=True)
+    return v / np.where(norm > 0, norm, 1.0)
+
+
+def _snapshot(labels, codes, order):
+    labels = np.asarray(labels, np.int64)
+    codes = np.asarray(codes, np.uint8)
+    order = np.asarray(order, np.int64)
+    for a in (labels, codes, order):
+        a.setflags(write=False)
+    vectors = unit_vectors(codes)
+    vectors.setflags(write=False)
+    return Samples(labels, codes, order, vectors)
+
+
+class Profile:
+    """What one writer taught the recognizer. ``Profile()`` is empty and reads exactly as
+    no profile; ``to_bytes``/``from_bytes`` store it.
+
+    Attributes: ``model`` (the fingerprint of the CNN it was made with, None while
+    empty), ``corrections`` (how many ``learn`` calls taught it), ``samples`` (a
+    :class:`Samples` snapshot, replaced, never changed in place, by each ``learn``: a
+    reading running meanwhile sees the old or the new one, never half of each)."""
+
+    def __init__(self):
+        self.model = None
+        self.corrections = 0
+        self.samples = _snapshot(np.zeros(0), np.zeros((0, 0)), np.zeros(0))
+        self._lock = threading.Lock()
+
+    def __len__(self):
+        return len(self.samples.labels)
+
+    def __repr__(self):
+        counts = np.bincount(self.samples.labels, minlength=NUM_DIGITS).tolist()
+        return (f"Profile(model={self.model!r}, corrections={self.corrections}, "
+                f"samples per digit={counts})")
+
+    def counts(self):
+        """Samples held of each digit 0-9."""
+        return np.bincount(self.samples.labels, minlength=NUM_DIGITS).tolist()
+
+    def add(self, model, labels, embeddings):
+        """Add one correction's digits (``labels`` (k,), ``embeddings`` (k, d) floats) made
+        with ``model``; returns how many old samples were dropped to keep the bounds."""
+        embeddings = np.asarray(embeddings)
+        with self._lock:
+            check_model(self, model, embeddings.shape[1])
+            s = self.samples
+            n = self.corrections + 1
+            d = embeddings.shape[1]
+            labels_ = np.concatenate([s.labels, np.asarray(labels, np.int64)])
+            codes = np.concatenate([s.codes.reshape(-1, d), quantise(embeddings)])
+            order = np.concatenate([s.order, np.full(len(labels), n, np.int64)])
+            keep = _bounded(labels_, order, capacity(d))
+            self.model = model
+            self.corrections = n
+            self.samples = _snapshot(labels_[keep], codes[keep], order[keep])
+            return len(labels_) - len(keep)
+
+    def to_bytes(self):
+        """The profile as UTF-8 JSON bytes (at most MAX_BYTES)."""
+        s = self.samples
+        body = {"format": FORMAT, "version": VERSION, "model": self.model,
+                "corrections": self.corrections, "dim": int(s.codes.shape[1]),
+                "labels": s.labels.tolist(), "order": s.order.tolist(),
+                "codes": base64.b64encode(s.codes.tobytes()).decode("ascii")}
+        return json.dumps(body, separators=(",", ":")).encode("utf-8")
+
+    @classmethod
+    def from_bytes(cls, blob):
+        """A profile from ``to_bytes`` output; raises ``InvalidProfile`` for anything else
+        (too large, not JSON, another format or a newer version, values out of range)."""
+        if not isinstance(blob, (bytes, bytearray, memoryview)):
+            raise InvalidProfile(f"profile bytes must be bytes, got {type(blob).__name__}")
+        if len(blob) > MAX_BYTES:
+            raise InvalidProfile(f"profile is {len(blob)} bytes; at most {MAX_BYTES} are read")
+        try:
+            body = json.loads(bytes(blob).decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+            raise InvalidProfile(f"profile bytes are not JSON ({exc})") from None
+        return _from_body(body)
+
+
+def _field(body, name, kind):
+    value = body.get(name)
+    if not isinstance(value, kind) or isinstance(value, bool):
+        raise InvalidProfile(f"profile field {name!r} must be {kind.__name__}, got {value!r:.40}")
+    return value
+
+
+def _from_body(body):
+    if not isinstance(body, dict) or body.get("format") != FORMAT:
+        raise InvalidProfile(f"not an {FORMAT} (no \"format\": \"{FORMAT}\")")
+    version = _field(body, "version", int)
+    if version != VERSION:
+        raise InvalidProfile(f"profile format version {version}; this inkdigits reads "
+                             f"version {VERSION} only")
+    model = body.get("model")
+    if model is not None and (not isinstance(model, str) or len(model) > 64):
+        raise InvalidProfile(f"profile field 'model' must be a short string, got {model!r:.40}")
+    corrections = _field(body, "corrections", int)
+    dim = _field(body, "dim", int)
+    labels, order = _field(body, "labels", list), _field(body, "order", list)
+    if not 0 <= dim <= MAX_EMBEDDING:
+        raise InvalidProfile(f"profile embedding size {dim} is outside 0..{MAX_EMBEDDING}")
+    n = len(labels)
+    if len(order) != n or n > (capacity(dim) if dim else 0) or (n and model is None):
+        raise InvalidProfile(f"profile holds {n} labels, {len(order)} orders for embeddings "
+                             f"of size {dim}: inconsistent or beyond the bounds")
+    for name, values, lo, hi in (("labels", labels, 0, NUM_DIGITS - 1),
+                                 ("order", order, 1, corrections)):
+        if not all(isinstance(v, int) and not isinstance(v, bool) and lo <= v <= hi
+                   for v in values):
+            raise InvalidProfile(f"profile {name} must be integers in {lo}..{hi}")
+    try:
+        raw = base64.b64decode(_field(body, "codes", str), validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise InvalidProfile(f"profile codes are not base64 ({exc})") from None
+    if len(raw) != n * dim:
+        raise InvalidProfile(f"profile codes hold {len(raw)} bytes; {n} x {dim} expected")
+    labels_ = np.array(labels, np.int64)
+    if n and np.bincount(labels_, minlength=NUM_DIGITS).max() > PER_DIGIT:
+        raise InvalidProfile(f"profile holds more than {PER_DIGIT} samples of a digit")
+    profile = Profile()
+    profile.model, profile.corrections = model, corrections
+    codes = np.frombuffer(raw, np.uint8).reshape(n, dim)
+    profile.samples = _snapshot(labels_, codes, np.array(order, np.int64))
+    return profile
+
+
+def capacity(dim):
+    """Samples a profile with embeddings of size ``dim`` may hold and stay in MAX_BYTES:
+    PER_DIGIT of each digit, fewer for large embeddings (base64 costs 4/3 of each byte)."""
+    return int(min(PER_DIGIT * NUM_DIGITS, (MAX_BYTES - 4096) * 3 // 4 // (dim + 8)))
+
+
+def _bounded(labels, order, limit):
+    """Indices (in their order) of the samples kept: the newest PER_DIGIT of each digit,
+    then, if still more than ``limit``, the newest ``limit``."""
+    newest_first = np.argsort(-order, kind="stable")
+    seen = np.zeros(NUM_DIGITS, int)
+    keep = []
+    for i in newest_first:
+        if seen[labels[i]] < PER_DIGIT and len(keep) < limit:
+            seen[labels[i]] += 1
+            keep.append(i)
+    return np.sort(np.array(keep, np.intp))
+
+
+def check_model(profile, model, dim=None):
+    """Raise ``InvalidProfile`` unless ``profile`` is empty or was made with ``model``."""
+    if len(profile) == 0 and profile.model is None:
+        return
+    if profile.model != model:
+        raise InvalidProfile(f"this profile was made with model {profile.model}, not with this "
+                             f"recognizer's model {model}: its samples cannot be compared; "
+                             f"start a new Profile() for this model")
+    if dim is not None and profile.samples.codes.shape[1] not in (0, dim):
+        raise InvalidProfile(f"profile embeddings have size {profile.samples.codes.shape[1]}, "
+                             f"the model's have {dim}")

@@ -1,0 +1,71 @@
+"""Learning from a correction: the ink aligned to the right text, its digits added to a
+writer's profile.
+
+The alignment (``segmentation.align.force_align``) is read with the profile's own
+adapted scorer, so a writer's taught shapes help place their next correction; the
+digits learnt are embedded by the shared CNN, in the same traced call as its reading.
+"""
+from dataclasses import dataclass
+
+import numpy as np
+
+from recognizer.constants import NUM_DIGITS
+from recognizer.profile import InvalidProfile, Profile, check_model
+from segmentation import validate_ink
+from segmentation.align import force_align
+
+
+class InvalidLabel(ValueError):
+    """A correction's text is not digits, or no grouping of the ink can read it."""
+
+
+@dataclass
+class LearntDigit:
+    """One digit added to the profile: its label, the input strokes that wrote it, their
+    box, and what the shared model alone reads there (``label`` too unless it misread)."""
+
+    label: int
+    strokes: list
+    bbox: tuple
+    shared_label: int
+
+
+@dataclass
+class Learnt:
+    """What ``learn`` added: the digits of ``text`` left to right, and how many of the
+    profile's oldest samples were dropped to keep it within its bounds."""
+
+    text: str
+    digits: list
+    dropped: int
+
+    @property
+    def misread(self):
+        """The digits the shared model alone reads otherwise ("learnt: your 4")."""
+        return [d for d in self.digits if d.label != d.shared_label]
+
+
+def check_text(text):
+    """Raise ``InvalidLabel`` unless ``text`` is a non-empty string of digits 0-9."""
+    if not isinstance(text, str) or not text or not all("0" <= c <= "9" for c in text):
+        raise InvalidLabel(f"a correction is a non-empty string of digits 0-9, got {text!r:.40}")
+
+
+def learn(rec, profile, strokes, text):
+    """Align ``text`` to ``strokes`` and add its digits to ``profile``; see
+    ``NumberRecognizer.learn``. Nothing changes when it raises."""
+    if not isinstance(profile, Profile):
+        raise InvalidProfile(f"profile must be a Profile, got {type(profile).__name__}")
+    check_text(text)
+    ink = validate_ink(strokes, rec.limits)
+    model = rec.classifier.fingerprint
+    check_model(profile, model)
+    alignment = force_align(ink, rec.scorers(profile)[0], text, rec.config)
+    if alignment is None:
+        raise InvalidLabel(f"no grouping of this ink into {len(text)} digits can read {text!r}")
+    probs, embeddings = rec.classifier.embed(np.stack([d.crop for d in alignment.digits]))
+    labels = [d.label for d in alignment.digits]
+    dropped = profile.add(model, labels, embeddings)
+    shared = np.argmax(probs[:, :NUM_DIGITS], axis=1)
+    return Learnt(text, [LearntDigit(d.label, d.strokes, d.bbox, int(s))
+                         for d, s in zip(alignment.digits, shared)], dropped)

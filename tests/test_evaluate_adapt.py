@@ -1,0 +1,71 @@
+"""``inkdigits evaluate-adapt`` and ``benchmarks.profile``: the protocol's parts, and both
+end to end on a tiny model (readings arbitrary, so most teaching numbers are corrected)."""
+import pytest
+
+from training.evaluate_adapt import CURVE, format_table, main, split_by_order, summary
+from training.pendigits import PenDigit
+
+
+def test_a_writers_digits_split_by_order_with_no_sample_in_both():
+    labels = (1, 2, 1, 2, 1, 2, 1, 3)
+    digits = [PenDigit((i,), label, 7) for i, label in enumerate(labels)]
+    teach, test = split_by_order(digits)
+    order = lambda bank: {k: [d.strokes[0] for d in v] for k, v in bank.items()}  # noqa: E731
+    assert order(teach) == {1: [0, 2], 2: [1]}          # the first half of each digit
+    assert order(test) == {1: [4, 6], 2: [3, 5]}        # the rest; a lone 3 is left out
+
+
+def _result(writer, without, with_):
+    return {"writer": writer, "corrections": 3, "taught_numbers": 9,
+            "without": {"clean": without, "tight": without},
+            "with": {"clean": with_, "tight": with_},
+            "curve": {k: {"clean": with_, "tight": with_} for k in CURVE}}
+
+
+def test_summary_judges_the_targets():
+    results = [_result(1, 80.0, 95.0)] + [_result(w, 99.0, 99.0) for w in range(2, 11)]
+    results.append(_result(11, 98.0, 97.0))
+    info = summary(results)
+    assert info["worst_writers"] == [1, 11] and info["worst_gain"] == pytest.approx(7.0)
+    assert info["clean"]["min_with"] == 95.0 and info["worse_writers"] == [11, 11]
+    text = format_table(results, info)
+    assert "NOT met (lowest 95.0%)" in text and "+7.0 points" in text and "NOT met (11, 11)" in text
+
+
+def test_test_writers_that_trained_the_model_are_refused(pen_data_dir, capsys):
+    from inkdigits.cli import build_parser
+
+    args = build_parser().parse_args(["evaluate-adapt", "--split", "test", "--source",
+                                      "pendigits", "--data", pen_data_dir])
+    assert main(args) == 2          # the shipped models trained on pendigits writers 1-25
+    assert "trained this model" in capsys.readouterr().err
+
+
+def test_evaluate_adapt_end_to_end(tiny_model_path, pen_data_dir, capsys):
+    from inkdigits.cli import main as cli
+
+    assert cli(["evaluate-adapt", "--model", str(tiny_model_path), "--data", pen_data_dir,
+                "--writers", "28", "--count", "2", "--corrections", "2"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[1].split()[:3] == ["writer", "fixes", "taught"]
+    writer, fixes, taught = lines[3].split()[:3]
+    assert (writer, fixes) == ("pendigits:28", "2") and int(taught) >= 2   # stops at 2
+
+
+def test_unknown_writer_is_a_clear_error(tiny_model_path, pen_data_dir, capsys):
+    from inkdigits.cli import main as cli
+
+    assert cli(["evaluate-adapt", "--model", str(tiny_model_path), "--data", pen_data_dir,
+                "--writers", "999"]) == 2
+    assert "no dev writer pendigits:999" in capsys.readouterr().err
+
+
+def test_profile_benchmark_end_to_end(tiny_model_path, pen_data_dir, capsys):
+    from benchmarks import profile
+
+    assert profile.main(["--model", str(tiny_model_path), "--data", pen_data_dir,
+                         "--samples", "12", "--count", "2", "--repeat", "1"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[1].startswith("profile: 1") and "samples from" in out[1]
+    assert [line.split()[0] for line in out[3:7]] == ["learn", "recognize,", "recognize,", "added"]
+    assert out[-2].startswith("target: profile adds") and out[-1].startswith("target: learn")

@@ -1,0 +1,237 @@
+"""A writer's profile: the library contract of issue 12, on the shipped model.
+
+    from recognizer import NumberRecognizer, Profile
+    me = Profile()                          # empty: reads exactly as without a profile
+    res = rec.recognize(strokes, profile=me)
+    rec.learn(me, strokes, "2047")          # returns what it learnt
+    blob = me.to_bytes(); me = Profile.from_bytes(blob)
+"""
+import base64
+import json
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+from shapes import _line, digit, number
+
+from recognizer import (InvalidInk, InvalidLabel, InvalidProfile, Learnt, NumberRecognizer,
+                        Profile, result_to_dict)
+from recognizer.classifier import SHIPPED_MODEL
+from recognizer.profile import MAX_BYTES, PER_DIGIT
+
+pytestmark = pytest.mark.skipif(not Path(SHIPPED_MODEL).is_file(),
+                                reason=f"no shipped model at {SHIPPED_MODEL}")
+
+
+@pytest.fixture(scope="module")
+def rec():
+    return NumberRecognizer.load()
+
+
+def short_bar_seven(x=0.0, h=100.0, bar=0.12, lean=0.0):
+    """A 7 whose bar is a short tick: the shared model reads a 1 (p(7) ~ 0.01)."""
+    p = _line((0.3 - bar, 0.0), (0.3 + 0.3 * bar, 0.02), (0.3 - lean, 1.0), n=14) * h + [x, 0]
+    return [np.c_[p, 10.0 * np.arange(len(p))]]
+
+
+def zeros_in_one_stroke():
+    a, b = digit("0")[0], digit("0", x=78)[0]
+    b[:, 2] += a[-1, 2] + 10
+    return [np.vstack([a, b])]
+
+
+def same(a, b):
+    """Two Recognitions are the same, crops to the byte."""
+    return (result_to_dict(a) == result_to_dict(b)
+            and all(x.crop.tobytes() == y.crop.tobytes() for x, y in zip(a.digits, b.digits)))
+
+
+DRAWINGS = [number("2047")[0], number("3141", gap=0.0, slant=0.3)[0], zeros_in_one_stroke(),
+            short_bar_seven(), []]
+
+
+@pytest.mark.parametrize("k", range(len(DRAWINGS)))
+def test_an_empty_profile_reads_byte_identically_to_none(rec, k):
+    assert same(rec.recognize(DRAWINGS[k], profile=Profile()), rec.recognize(DRAWINGS[k]))
+    again = Profile.from_bytes(Profile().to_bytes())
+    assert same(rec.recognize(DRAWINGS[k], profile=again), rec.recognize(DRAWINGS[k]))
+
+
+def test_learn_returns_what_it_learnt(rec):
+    me = Profile()
+    strokes, owners = number("2047")
+    got = rec.learn(me, strokes, "2047")
+    assert isinstance(got, Learnt) and got.text == "2047" and got.dropped == 0
+    assert [(d.label, d.strokes) for d in got.digits] == list(zip([2, 0, 4, 7], owners))
+    assert [d.shared_label for d in got.digits] == [2, 0, 4, 7] and got.misread == []
+    assert len(me) == 4 and me.corrections == 1 and me.counts() == [1, 0, 1, 0, 1, 0, 0, 1, 0, 0]
+    assert me.model == rec.classifier.fingerprint
+
+
+def test_a_taught_shape_is_read_at_once_and_others_are_not(rec):
+    me = Profile()
+    assert rec.recognize(short_bar_seven()).text == "1"
+    got = rec.learn(me, short_bar_seven(), "7")
+    assert [(d.label, d.shared_label) for d in got.misread] == [(7, 1)]
+    # the writer's next 7s, other sizes, places and bars, now read as 7 ...
+    for bar, lean, h in ((0.1, 0.0, 80.0), (0.15, 0.05, 120.0), (0.12, -0.05, 60.0)):
+        assert rec.recognize(short_bar_seven(500.0, h, bar, lean)).text == "1"
+        assert rec.recognize(short_bar_seven(500.0, h, bar, lean), profile=me).text == "7"
+    # ... while a plain 1 and a whole number still read as before
+    assert rec.recognize(digit("1"), profile=me).text == "1"
+    assert rec.recognize(number("2047")[0], profile=me).text == "2047"
+
+
+def test_learn_aligns_a_reading_that_merged_two_digits_into_one(rec):
+    me = Profile()
+    ink = zeros_in_one_stroke()
+    got = rec.learn(me, ink, "00")
+    assert [(d.label, d.strokes) for d in got.digits] == [(0, [0]), (0, [0])]
+    assert got.digits[0].bbox[0] < got.digits[1].bbox[0]
+    assert me.counts()[0] == 2
+
+
+def test_learn_aligns_a_reading_with_a_digit_too_many(rec):
+    # the 4 read with its strokes apart would be two digits; the text says one
+    me = Profile()
+    got = rec.learn(me, digit("4"), "4")
+    assert [(d.label, d.strokes) for d in got.digits] == [(4, [0, 1])]
+
+
+@pytest.mark.parametrize("text", ["11", "111", "2O47", "", " 1", 1, None, ["1"]])
+def test_a_text_the_ink_cannot_read_raises_and_changes_nothing(rec, text):
+    me = Profile()
+    rec.learn(me, number("58")[0], "58")
+    before = me.to_bytes()
+    with pytest.raises(InvalidLabel):
+        rec.learn(me, digit("1"), text)       # one straight stroke: one digit at most
+    assert me.to_bytes() == before
+    assert isinstance(InvalidLabel("x"), ValueError)
+
+
+def test_bad_ink_in_learn_is_invalid_ink(rec):
+    me = Profile()
+    with pytest.raises(InvalidInk):
+        rec.learn(me, [[[0, 0], [1, float("nan")]]], "1")
+    assert len(me) == 0 and me.corrections == 0
+
+
+def test_bytes_round_trip(rec):
+    me = Profile()
+    rec.learn(me, number("2047")[0], "2047")
+    rec.learn(me, short_bar_seven(), "7")
+    blob = me.to_bytes()
+    again = Profile.from_bytes(blob)
+    assert again.to_bytes() == blob
+    assert (again.model, again.corrections, again.counts()) == (me.model, 2, me.counts())
+    for strokes in (short_bar_seven(300.0, 90.0, 0.1), number("7147")[0]):
+        assert same(rec.recognize(strokes, profile=again), rec.recognize(strokes, profile=me))
+
+
+def test_a_profile_of_another_model_is_refused(rec, tiny_model_path):
+    mine = Profile()
+    rec.learn(mine, number("58")[0], "58")
+    other = NumberRecognizer.load(tiny_model_path, path_model=False)
+    with pytest.raises(InvalidProfile, match="made with model"):
+        other.recognize(number("58")[0], profile=mine)
+    with pytest.raises(InvalidProfile, match="made with model"):
+        other.learn(mine, number("58")[0], "58")
+    assert mine.corrections == 1
+
+
+def test_a_newer_format_version_is_refused():
+    body = json.loads(Profile().to_bytes())
+    body["version"] = 2
+    with pytest.raises(InvalidProfile, match="version 2"):
+        Profile.from_bytes(json.dumps(body).encode())
+
+
+def _body(**change):
+    body = {"format": "inkdigits-profile", "version": 1, "model": "2c6c252669f00a4e",
+            "corrections": 1, "dim": 4, "labels": [3], "order": [1],
+            "codes": base64.b64encode(bytes([1, 2, 3, 4])).decode()}
+    body.update(change)
+    return json.dumps(body).encode()
+
+
+def test_a_well_formed_body_reads():
+    p = Profile.from_bytes(_body())
+    assert p.counts()[3] == 1 and p.samples.codes.tolist() == [[1, 2, 3, 4]]
+
+
+@pytest.mark.parametrize("blob", [
+    b"", b"\x80\x81", b"[]", b"null", b'"profile"', b"{}", b"[" * 100_000 + b"]" * 100_000,
+    b"x" * (MAX_BYTES + 1), "a str, not bytes", None,
+    _body(format="other"), _body(version="1"), _body(version=True), _body(dim=-1),
+    _body(dim=10 ** 9), _body(labels=[10]), _body(labels=[-1]), _body(labels=[3.0]),
+    _body(labels=[True]), _body(order=[2]), _body(order=[1, 1]), _body(corrections=-1),
+    _body(codes="not base64!"), _body(codes=base64.b64encode(b"123").decode()),
+    _body(codes=5), _body(model=None), _body(model=["m"]), _body(model="m" * 100),
+    _body(labels=[3] * (PER_DIGIT + 1), order=[1] * (PER_DIGIT + 1),
+          codes=base64.b64encode(bytes(4 * (PER_DIGIT + 1))).decode()),
+])
+def test_corrupt_or_hostile_bytes_give_a_clear_error(blob):
+    with pytest.raises(InvalidProfile):
+        Profile.from_bytes(blob)
+
+
+def test_not_a_profile_is_refused(rec):
+    with pytest.raises(InvalidProfile, match="must be a Profile"):
+        rec.recognize(digit("1"), profile={"labels": []})
+    with pytest.raises(InvalidProfile, match="must be a Profile"):
+        rec.learn(b"bytes", digit("1"), "1")
+
+
+def test_two_hundred_corrections_stay_small_and_keep_the_newest(rec):
+    me = Profile()
+    rng = np.random.default_rng(0)
+    dim = rec.classifier.embedding_size
+    for n in range(200):
+        labels = rng.integers(0, 10, 6)
+        me.add(rec.classifier.fingerprint, labels, rng.random((6, dim)) * 5)
+    blob = me.to_bytes()
+    assert len(blob) <= 64 * 1024 and me.corrections == 200
+    assert me.counts() == [PER_DIGIT] * 10
+    # the oldest went first: every digit's samples are its newest PER_DIGIT
+    for d in range(10):
+        kept = sorted(me.samples.order[me.samples.labels == d].tolist())
+        assert kept[0] > 150
+    assert Profile.from_bytes(blob).to_bytes() == blob
+
+
+def test_two_profiles_never_affect_each_other(rec):
+    a, b = Profile(), Profile()
+    rec.learn(b, number("2047")[0], "2047")
+    b_before = b.to_bytes()
+    rec.learn(a, short_bar_seven(), "7")
+    assert b.to_bytes() == b_before
+    probe = short_bar_seven(400.0, 90.0, 0.1)
+    assert rec.recognize(probe, profile=a).text == "7"
+    assert rec.recognize(probe, profile=b).text == "1"
+
+
+def test_threads_with_different_profiles_read_as_alone(rec):
+    a, b = Profile(), Profile()
+    rec.learn(a, short_bar_seven(), "7")
+    drawings = [short_bar_seven(300.0, 90.0, 0.1), number("2047")[0], digit("1")]
+    alone = {(name, k): result_to_dict(rec.recognize(d, profile=p))
+             for name, p in (("a", a), ("b", b), ("none", None)) for k, d in enumerate(drawings)}
+    got, errors = {}, []
+
+    def work(name, p):
+        try:
+            for _ in range(3):
+                for k, d in enumerate(drawings):
+                    got[name, k] = result_to_dict(rec.recognize(d, profile=p))
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=arg) for arg in
+               (("a", a), ("b", b), ("none", None))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors and got == alone
+    assert alone["a", 0]["text"] == "7" and alone["b", 0]["text"] == "1"

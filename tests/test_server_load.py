@@ -1,0 +1,20 @@
+"""Short form of ``benchmarks.server_load``: a real ``inkdigits serve`` on loopback keeps
+serving active clients while 200 idle connections are held open (timing is not asserted)."""
+from benchmarks import server_load
+
+
+def test_idle_connections_do_not_lock_active_clients_out(tiny_model_path, capsys):
+    code = server_load.main(["--idle", "200", "--active", "4", "--seconds", "4",
+                             "--model", str(tiny_model_path), "--timeout", "30",
+                             "--serve-args", "--channel-timeout 1"])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    lines = dict(line.split(": ", 1) for line in out.splitlines() if ": " in line)
+    assert lines["errors"] == "0"
+    assert lines["statuses"].startswith("200: ")
+    assert "0 not 200" in lines["health"]
+    assert "0 tracebacks" in lines["server log"]
+    idle = lines["ink"]
+    assert "200 idle connections held" in idle and "0 failed to open" in idle
+    reopened = int(idle.split("(")[1].split()[0])
+    assert reopened >= 200          # the server closed idle connections after --channel-timeout

@@ -1,0 +1,179 @@
+"""Recognition slots, the request deadline, hung-up clients and the samples rate limiter."""
+import json
+import threading
+import time
+
+import pytest
+from conftest import PATIENT
+
+from recognizer import RecognitionStopped
+from webapp import create_app
+from webapp.limits import Busy, Gate, RateLimiter
+
+ONE = [[10, 10, 0], [10, 60, 50], [10, 110, 100]]
+
+
+def post(client, url, body, **kw):
+    return client.post(url, data=json.dumps(body), content_type="application/json", **kw)
+
+
+def make_app(recognizer, tmp_path, **config):
+    return create_app({"MODEL_PATH": str(recognizer.path), "CLASSIFIER": recognizer.classifier,
+                       "DATABASE": str(tmp_path / "s.sqlite"), **{**PATIENT, **config}})
+
+
+class Blocking:
+    """A recognizer stand-in that holds its caller until ``release`` is set."""
+
+    def __init__(self, real):
+        self.real = real
+        self.entered = threading.Event()
+        self.release = threading.Event()
+        self.calls = []
+
+    def recognize(self, strokes, **kw):
+        self.calls.append(kw)
+        self.entered.set()
+        assert self.release.wait(10)
+        return self.real.recognize(strokes)
+
+
+# --- RateLimiter -------------------------------------------------------------------------
+
+class Clock:
+    def __init__(self):
+        self.now = 100.0
+
+    def __call__(self):
+        return self.now
+
+
+def test_rate_limiter_allows_a_burst_then_one_per_interval():
+    clock = Clock()
+    limiter = RateLimiter(6, clock=clock)           # 6 a minute: one token per 10 s
+    assert [limiter.take("a") for _ in range(7)] == [0] * 6 + [10]
+    clock.now += 5
+    assert limiter.take("a") == 5                   # half a token back: 5 s to go
+    clock.now += 5
+    assert limiter.take("a") == 0
+    assert limiter.take("b") == 0                   # each client has its own bucket
+
+
+def test_rate_limiter_zero_means_no_limit():
+    limiter = RateLimiter(0)
+    assert all(limiter.take("a") == 0 for _ in range(1000))
+
+
+def test_rate_limiter_memory_is_bounded():
+    clock = Clock()
+    limiter = RateLimiter(2, max_clients=100, clock=clock)
+    for i in range(10_000):
+        limiter.take(f"10.0.{i // 256}.{i % 256}")
+        clock.now += 0.001
+    assert len(limiter._buckets) <= 101
+    limiter.take("x")
+    assert limiter.take("x") == 0 and limiter.take("x") > 0   # still limiting
+
+
+def test_ipv6_clients_share_a_budget_per_64(recognizer, tmp_path):
+    client = make_app(recognizer, tmp_path, SAMPLES_PER_MINUTE=1).test_client()
+    sample = {"strokes": [ONE], "label": "1"}
+    first = post(client, "/api/samples", sample, environ_base={"REMOTE_ADDR": "2001:db8::1"})
+    second = post(client, "/api/samples", sample, environ_base={"REMOTE_ADDR": "2001:db8::2"})
+    other = post(client, "/api/samples", sample, environ_base={"REMOTE_ADDR": "2001:db9::1"})
+    assert (first.status_code, second.status_code, other.status_code) == (201, 429, 201)
+
+
+# --- Gate --------------------------------------------------------------------------------
+
+def test_gate_turns_away_after_the_wait():
+    gate = Gate(1, wait=0.05)
+    with gate.slot():
+        started = time.monotonic()
+        with pytest.raises(Busy):
+            with gate.slot():
+                pass
+        assert time.monotonic() - started < 1
+    with gate.slot():                                # released: free again
+        pass
+
+
+def test_gate_waits_no_longer_than_the_deadline():
+    gate = Gate(1, wait=5)
+    with gate.slot():
+        started = time.monotonic()
+        with pytest.raises(Busy):
+            with gate.slot(deadline=time.monotonic() + 0.05):
+                pass
+        assert time.monotonic() - started < 1
+
+
+# --- through the API ---------------------------------------------------------------------
+
+def test_overload_is_a_quick_503_with_retry_after_and_health_still_answers(recognizer,
+                                                                          tmp_path):
+    app = make_app(recognizer, tmp_path, MAX_RECOGNITIONS=1, QUEUE_WAIT_S=0.05)
+    slow = Blocking(recognizer)
+    app.extensions["inkdigits"]["recognizer"] = slow
+    first = []
+    worker = threading.Thread(target=lambda: first.append(
+        post(app.test_client(), "/api/recognize", {"strokes": [ONE]})))
+    worker.start()
+    try:
+        assert slow.entered.wait(10)
+        started = time.monotonic()
+        r = post(app.test_client(), "/api/recognize", {"strokes": [ONE]})
+        assert time.monotonic() - started < 2
+        assert r.status_code == 503
+        assert r.headers["Retry-After"] == "1"
+        assert "server busy" in r.get_json()["error"]
+        s = post(app.test_client(), "/api/samples", {"strokes": [ONE], "label": "1"})
+        assert s.status_code == 503                  # samples run the same recognition
+        assert app.test_client().get("/api/health").status_code == 200
+    finally:
+        slow.release.set()
+        worker.join()
+    assert first[0].status_code == 200
+
+
+def test_the_request_deadline_and_disconnect_check_reach_the_recognizer(recognizer, tmp_path):
+    app = make_app(recognizer, tmp_path, REQUEST_DEADLINE_S=2.5)
+    slow = Blocking(recognizer)
+    slow.release.set()
+    app.extensions["inkdigits"]["recognizer"] = slow
+    gone = lambda: False  # noqa: E731
+    before = time.monotonic()
+    r = post(app.test_client(), "/api/recognize", {"strokes": [ONE]},
+             environ_overrides={"waitress.client_disconnected": gone})
+    assert r.status_code == 200
+    (kw,) = slow.calls
+    assert kw["cancelled"] is gone
+    assert before + 2.5 <= kw["deadline"] <= time.monotonic() + 2.5
+
+
+def test_a_passed_deadline_is_503_with_retry_after(recognizer, tmp_path):
+    client = make_app(recognizer, tmp_path, REQUEST_DEADLINE_S=1e-9).test_client()
+    for url in ("/api/recognize", "/api/samples"):
+        r = post(client, url, {"strokes": [ONE] * 50, "label": "1"})
+        assert r.status_code == 503, r.get_json()
+        assert r.headers["Retry-After"] == "1"
+
+
+def test_a_client_that_hung_up_stops_the_work(recognizer, tmp_path):
+    client = make_app(recognizer, tmp_path).test_client()
+    r = post(client, "/api/recognize", {"strokes": [ONE] * 50},
+             environ_overrides={"waitress.client_disconnected": lambda: True})
+    assert r.status_code == 503
+    assert r.get_json()["error"].startswith("recognition stopped")
+
+
+def test_recognition_stopped_from_the_library_is_503(recognizer, tmp_path):
+    class Stops:
+        def recognize(self, strokes, **kw):
+            raise RecognitionStopped("past the deadline")
+
+    app = make_app(recognizer, tmp_path)
+    app.extensions["inkdigits"]["recognizer"] = Stops()
+    r = post(app.test_client(), "/api/recognize", {"strokes": [ONE]})
+    assert r.status_code == 503
+    assert r.get_json() == {"error": "recognition stopped: past the deadline"}
