@@ -474,14 +474,17 @@ export class InkNumber extends HTMLElement {
   }
 
   _down(e) {
-    if (this._active || this._disabled || (e.pointerType === "mouse" && e.button !== 0)) return;
+    if (this._disabled || (e.pointerType === "mouse" && e.button !== 0)) return;
+    // A stroke still open means its pen-up never came (or comes late): keep it, don't lose
+    // the new one.
+    if (this._active) this._up({ pointerId: this._active.id });
     e.preventDefault();
     this._canvas.setPointerCapture?.(e.pointerId);
     this._seq += 1;            // an answer for the strokes before this one would flash: drop it
     this._abort?.abort();
     clearTimeout(this._settle);
     this.lastPointerType = e.pointerType;
-    this._active = { id: e.pointerId, stroke: [this._point(e)] };
+    this._active = { id: e.pointerId, stroke: [this._point(e)], downAt: e.timeStamp };
     this._open = -1;
     this._render();
   }
@@ -503,6 +506,9 @@ export class InkNumber extends HTMLElement {
 
   _up(e) {
     if (e.pointerId !== this._active?.id) return;
+    // A late lostpointercapture of the previous stroke (same pointer id) is no pen-up of this one.
+    if (e.type === "lostpointercapture" && this._active.stroke.length === 1 &&
+        e.timeStamp - this._active.downAt < 50) return;
     const { stroke } = this._active;
     this._active = null;
     const under = isScratchOut(stroke) ? strokesUnder(stroke, this._strokes) : [];
