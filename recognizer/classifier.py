@@ -16,6 +16,9 @@ SHIPPED_MODEL = MODELS_DIR / "digits.keras"
 SHIPPED_PATH_MODEL = MODELS_DIR / "pen_path.keras"
 
 
+BATCH = 256   # inputs per call of a model: a 1000-candidate drawing's activations stay small
+
+
 class ModelError(Exception):
     """The model file is missing, unreadable or of the wrong shape."""
 
@@ -85,9 +88,12 @@ class Classifier:
                     np.zeros((0, self.embedding_size), np.float32))
         # One traced graph serves every batch size; the lock keeps Keras' layer state
         # (and TF's per-function caches) out of concurrent first calls.
+        out = []
         with self._lock:
-            probs, embedding = self._fn(inputs)
-        return probs.numpy(), embedding.numpy()
+            for i in range(0, len(inputs), BATCH):   # bounded activations for a big drawing
+                probs, embedding = self._fn(inputs[i:i + BATCH])
+                out.append((probs.numpy(), embedding.numpy()))
+        return np.concatenate([p for p, _ in out]), np.concatenate([e for _, e in out])
 
     @property
     def fingerprint(self):

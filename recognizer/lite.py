@@ -111,6 +111,12 @@ class LiteClassifier:
         if len(inputs) == 0:
             return (np.zeros((0, self.num_classes), np.float32),
                     np.zeros((0, self.embedding_size), np.float32))
+        from recognizer.classifier import BATCH
+
+        probs, embeddings = [], []
         with self._lock:
-            out = self._run(x=np.ascontiguousarray(inputs))
-        return np.array(out["probs"], np.float32), np.array(out["embedding"], np.float32)
+            for i in range(0, len(inputs), BATCH):   # bounded activations for a big drawing
+                out = self._run(x=np.ascontiguousarray(inputs[i:i + BATCH]))
+                probs.append(np.array(out["probs"], np.float32))
+                embeddings.append(np.array(out["embedding"], np.float32))
+        return np.concatenate(probs), np.concatenate(embeddings)
