@@ -23,7 +23,7 @@ def _serve(sub):
                    help="connections waiting to be accepted (default 1024)")
     p.add_argument("--recognitions", type=_positive, default=4,
                    help="drawings read at once; the rest wait (default 4)")
-    p.add_argument("--queue-wait", type=_positive_float, default=1.0, metavar="S",
+    p.add_argument("--queue-wait", type=_positive_float, default=2.0, metavar="S",
                    help="seconds a request waits to be read before a 503 (default 1)")
     p.add_argument("--request-deadline", type=_positive_float, default=3.0, metavar="S",
                    help="seconds of work per request before a 503 (default 3)")

@@ -21,7 +21,7 @@ def test_defaults_protect_against_idle_connections_and_overload():
     assert opts["max_request_body_size"] == 16 << 20
     config = serve.app_config(args)
     assert config["MAX_RECOGNITIONS"] < opts["threads"]   # threads left for health, 503s
-    assert config == {"MAX_RECOGNITIONS": 4, "QUEUE_WAIT_S": 1.0, "REQUEST_DEADLINE_S": 3.0,
+    assert config == {"MAX_RECOGNITIONS": 4, "QUEUE_WAIT_S": 2.0, "REQUEST_DEADLINE_S": 3.0,
                       "SAMPLES_PER_MINUTE": 30, "MAX_STORE_BYTES": 1 << 30,
                       "ALLOWED_HOSTS": ["localhost", "127.0.0.1", "::1"]}
 
