@@ -48,3 +48,15 @@ def test_training_uses_pen_digits_junk_and_a_validation_split(smoke_run):
 def test_missing_data_is_a_clear_error(tmp_path, capsys):
     assert main(["train", "--data", str(tmp_path), "--epochs", "1", "--out", str(tmp_path / "o")]) == 2
     assert "not found" in capsys.readouterr().err
+
+
+def test_training_ends_with_a_litert_export_the_library_uses(smoke_run):
+    pytest.importorskip("ai_edge_litert", reason="ai-edge-litert is not installed")
+    from recognizer.classifier import load_classifier
+    from recognizer.lite import LiteClassifier
+
+    assert (smoke_run / "digits.tflite").is_file() and (smoke_run / "digits.tflite.json").is_file()
+    lite = load_classifier(smoke_run / "digits.keras")
+    keras_clf = load_classifier(smoke_run / "digits.keras", runtime="keras")
+    x = np.random.default_rng(0).integers(0, 256, (20, 28, 28)).astype(np.uint8)
+    assert isinstance(lite, LiteClassifier) and np.abs(lite(x) - keras_clf(x)).max() < 1e-4

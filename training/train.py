@@ -176,4 +176,17 @@ def main(args):
 
     write_report(out, model, history, config, seconds, data=args.data)
     print(f"saved {out / 'digits.keras'} after {seconds:.0f} s", flush=True)
+    _export(out / "digits.keras", paths=False)
     return 0
+
+
+def _export(path, paths):
+    """The LiteRT export beside a trained model (``training.export``), or a note why not."""
+    from training.export import export_lite
+
+    try:
+        tflite, worst = export_lite(path, paths)
+    except (ImportError, ValueError) as exc:
+        print(f"no LiteRT export ({exc}); serving falls back to Keras", flush=True)
+        return
+    print(f"exported {tflite} (within {worst:.1e} of Keras)", flush=True)

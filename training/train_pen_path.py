@@ -139,4 +139,7 @@ def main(args):
             print(f"dev writers of {src}: {100 * m['accuracy']:.2f}% of {m['digits']} digits",
                   flush=True)
     print(f"saved {out / MODEL_FILE} after {seconds:.0f} s", flush=True)
+    from training.train import _export
+
+    _export(out / MODEL_FILE, paths=True)
     return 0
