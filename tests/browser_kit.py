@@ -203,12 +203,13 @@ def draw_mouse(page, strokes, selector="ink-number"):
 
 def draw_touch(page, cdp, strokes, selector="ink-number"):
     """Draw strokes with CDP touch events: pointerType "touch"."""
-    box = pad_box(page, selector)
-
     def touch(kind, points):
         cdp.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": points})
 
     for stroke in strokes:
+        # Where the pad is now: a reading that arrives between two strokes can move it
+        # (a second row of alternatives on a phone), and a hand follows what it sees.
+        box = pad_box(page, selector)
         touch("touchStart", [{"x": box["x"] + stroke[0][0], "y": box["y"] + stroke[0][1]}])
         for (x0, y0), (x1, y1) in zip(stroke, stroke[1:]):
             n = _steps((x0, y0), (x1, y1))
@@ -216,6 +217,8 @@ def draw_touch(page, cdp, strokes, selector="ink-number"):
                 x, y = x0 + (x1 - x0) * k / n, y0 + (y1 - y0) * k / n
                 touch("touchMove", [{"x": box["x"] + x, "y": box["y"] + y}])
         touch("touchEnd", [])
+        # Let the page take the pen-up (and lay out any answer) before the next touch.
+        page.evaluate("() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))")
 
 
 def wait_reading(page, selector="ink-number"):
