@@ -611,3 +611,19 @@ def test_missing_chromium_skips_locally_and_fails_in_ci(monkeypatch, ci, outcome
     with pytest.raises(outcome):
         require_browser()
     assert sys.modules["browser_kit"] is browser_kit
+
+
+def test_the_pad_stays_put_while_a_number_is_written_on_a_phone(browser, server):
+    from browser_kit import pad_box
+
+    pg, errors = new_page(browser, server, viewport=PHONE, touch=True, scale=3)
+    cdp = pg.context.new_cdp_session(pg)
+    before = pad_box(pg)
+    for d in number_170(60, 50, 110):
+        draw_touch(pg, cdp, d)
+        wait_reading(pg)
+        # readings and alternatives keep their room: before, a second row of alternatives
+        # moved the pad 60 px under the pen; a few px remain (the readout's digit buttons)
+        assert abs(pad_box(pg)["y"] - before["y"]) <= 10
+    pg.context.close()
+    assert errors == []

@@ -211,8 +211,8 @@ button:disabled { color: var(--in-muted); border-style: dashed; cursor: default;
 .dig[data-state="fixed"] { border-bottom-color: var(--in-ok); }
 .dig[data-state="none"] { color: var(--in-muted); text-decoration: line-through; }
 .dig[aria-expanded="true"] { background: var(--in-soft); }
-.msg { min-height: 2.8em; }  /* two lines kept: the pad must not move under the pen */
 .msg, .typed-msg { margin: 2px 0; min-height: 1.4em; color: var(--in-muted); overflow-wrap: anywhere; }
+.msg { min-height: 2.8em; }  /* two lines kept: the pad must not move under the pen */
 [data-tone="warn"] { color: var(--in-warn); }
 [data-tone="error"] { color: var(--in-bad); }
 [data-tone="ok"] { color: var(--in-ok); }
@@ -222,7 +222,10 @@ button:disabled { color: var(--in-muted); border-style: dashed; cursor: default;
 .typed input { flex: 1; min-width: 0; font-size: 1.15rem; padding: 6px 10px; border-radius: 8px;
   border: 1px solid var(--in-line); background: var(--in-card); }
 .fix, .alts { display: flex; flex-wrap: wrap; align-items: center; gap: 6px; margin: 6px 0; }
-.alts { min-height: 40px; }
+/* One row that scrolls sideways: a row that wrapped on a phone moved the pad under the pen
+   between two strokes of one digit. */
+.alts { min-height: 40px; flex-wrap: nowrap; overflow-x: auto; white-space: nowrap; }
+.alts > * { flex: none; }
 .alts[data-empty] { visibility: hidden; }  /* keeps its room, as .msg does */
 .fix { padding: 8px 10px; border: 1px solid var(--in-line); border-radius: 10px;
   background: var(--in-card); }
