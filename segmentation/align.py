@@ -17,7 +17,7 @@ import numpy as np
 
 from segmentation.budget import stopper
 from segmentation.config import DEFAULT_CONFIG
-from segmentation.grouping import NUM_DIGITS, Search, _key, prepare
+from segmentation.grouping import NUM_DIGITS, Search, _key, pair_penalty, partners, prepare
 from segmentation.pieces import split_piece
 
 KEEP = 2    # partial alignments kept per set of pieces used and digits read
@@ -112,10 +112,7 @@ def _beam(order, cands, logp, pen, labels, beam, check):
     for k, c in enumerate(cands):
         first.append(min(rank[i] for i in c))
         starting[first[k]].append((k, sum(1 << rank[i] for i in c)))
-    near = {}
-    for k, j, v in zip(*(a.tolist() for a in pen)):
-        near.setdefault(k, {})[j] = v
-    reach = {k: min(first[j] for j in row) for k, row in near.items()}
+    near, reach = partners(pen, first)
     buckets = [dict() for _ in range(n + 1)]
     buckets[0][(0, 0)] = [(0.0, ())]
     for r in range(n):
@@ -134,13 +131,7 @@ def _beam(order, cands, logp, pen, labels, beam, check):
                 # every digit still to come needs a piece of its own
                 if n - bin(u).count("1") < want - j - 1:
                     continue
-                pair = 0.0
-                if k in near:
-                    row, lo = near[k], reach[k]
-                    for g in reversed(groups):
-                        if first[g] < lo:
-                            break
-                        pair += row.get(g, 0.0)
+                pair = pair_penalty(k, groups, near, reach, first) if k in near else 0.0
                 nxt = (~u & (u + 1)).bit_length() - 1
                 lst = buckets[min(nxt, n)].setdefault((u, j + 1), [])
                 lst.append((s + logp[k, labels[j]] + pair, groups + (k,)))

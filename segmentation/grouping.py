@@ -311,10 +311,7 @@ def _beam(order, cands, score, pen, n_best, beam, check):
         first[k] = min(rank[i] for i in c)
         starting[first[k]].append((k, sum(1 << rank[i] for i in c)))
     first = first.tolist()
-    near = {}
-    for k, j, v in zip(*(a.tolist() for a in pen)):
-        near.setdefault(k, {})[j] = v
-    reach = {k: min(first[j] for j in row) for k, row in near.items()}
+    near, reach = partners(pen, first)
     buckets = [dict() for _ in range(n + 1)]
     buckets[0][0] = [(0.0, ())]
     for r in range(n):
@@ -329,13 +326,7 @@ def _beam(order, cands, score, pen, n_best, beam, check):
                 u = used | mask
                 nxt = (~u & (u + 1)).bit_length() - 1      # the lowest rank not yet covered
                 lst = buckets[min(nxt, n)].setdefault(u, [])
-                pair = 0.0
-                if k in near:
-                    row, lo = near[k], reach[k]
-                    for g in reversed(groups):
-                        if first[g] < lo:
-                            break
-                        pair += row.get(g, 0.0)
+                pair = pair_penalty(k, groups, near, reach, first) if k in near else 0.0
                 lst.append((s + score[k] + pair, groups + (k,)))
                 if len(lst) > n_best:
                     lst.sort(key=lambda t: -t[0])
@@ -343,6 +334,26 @@ def _beam(order, cands, score, pen, n_best, beam, check):
     final = [Partition(s, [cands[k] for k in g]) for lst in buckets[n].values() for s, g in lst]
     final.sort(key=lambda t: -t.score)
     return final[:n_best]
+
+
+def partners(pen, first):
+    """From sparse penalties (rows, cols, values): ``{k: {j: penalty}}``, and for each k
+    the lowest first rank among its partners (``first[j]``: rank of group j's first piece)."""
+    near = {}
+    for k, j, v in zip(*(a.tolist() for a in pen)):
+        near.setdefault(k, {})[j] = v
+    return near, {k: min(first[j] for j in row) for k, row in near.items()}
+
+
+def pair_penalty(k, groups, near, reach, first):
+    """What group k pays beside the ``groups`` of a partial cover (in order of first rank):
+    only the latest groups, back to the lowest rank of k's partners, can be among them."""
+    total, row, lo = 0.0, near[k], reach[k]
+    for g in reversed(groups):
+        if first[g] < lo:
+            break
+        total += row.get(g, 0.0)
+    return total
 
 
 def _texts(readings, pieces, cache, n_best):

@@ -1,9 +1,9 @@
 """Which model the app serves: a short version string for /api/health and stored samples."""
-import hashlib
 import json
 from pathlib import Path
 
 from recognizer.classifier import SHIPPED_MODEL
+from recognizer.lite import file_sha256
 
 
 def describe(model_path=None):
@@ -13,20 +13,12 @@ def describe(model_path=None):
     ``version`` (or ``created``) field of ``model_card.json`` beside the model, if there is one.
     """
     path = Path(model_path) if model_path is not None else SHIPPED_MODEL
-    digest = _sha256(path)
+    digest = file_sha256(path)
     card = _card(path.with_name("model_card.json"))
     tag = card.get("version") or card.get("created")
     version = digest[:12] + (f"+{tag}" if tag else "")
     return {"version": version, "sha256": digest, "file": path.name,
             "card": {k: card[k] for k in ("version", "created") if k in card}}
-
-
-def _sha256(path):
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def _card(path):
