@@ -177,6 +177,9 @@ def _evaluate_adapt(sub):
     p.add_argument("--near", type=float, default=None, help="recognizer.adapt.AdaptConfig.near")
     p.add_argument("--gain", type=float, default=None, help="recognizer.adapt.AdaptConfig.gain")
     p.add_argument("--k", type=_positive, default=None, help="recognizer.adapt.AdaptConfig.k")
+    p.add_argument("--margin", type=float, default=None,
+                   help="recognizer.adapt.AdaptConfig.margin")
+    p.add_argument("--vouch", type=float, default=None, help="recognizer.adapt.AdaptConfig.vouch")
     p.add_argument("--json", action="store_true")
     p.set_defaults(run="training.evaluate_adapt:main")
 

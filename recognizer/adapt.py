@@ -4,10 +4,12 @@ Each crop's embedding (the CNN's penultimate layer, a unit vector) is compared w
 profile's samples by cosine similarity; for each digit, the mean over its ``k`` nearest
 samples gives its similarity ``s``. The digit's probability is multiplied by
 
-    w = exp(gain * clip((s - near) / (1 - near), 0, 1))
+    w = exp(gain * clip((s - near) / (1 - near), 0, 1) * clip((s - rival) / margin, 0, 1))
 
-(a product of experts: the CNN and a nearest-prototype reader), capped so that the
-likeliest digit is no likelier than the shared model's likeliest (``adapt_probs``).
+(a product of experts: the CNN and a nearest-prototype reader), ``rival`` the nearest
+other taught digit's similarity: a digit is pulled only where the crop is nearer its
+samples than any other digit's. The likeliest digit is then capped at the shared model's
+likeliest (``adapt_probs``), unless the crop lies within ``vouch`` of a taught sample.
 The weight is tempered (at most ``exp(gain)``) and floored (at least 1: a digit the
 writer never corrected, or a crop like none of their samples, keeps the shared model's
 reading), so the profile can raise what the writer taught, never veto.
@@ -24,21 +26,30 @@ from recognizer.normalize import normalize_many
 
 @dataclass(frozen=True)
 class AdaptConfig:
-    """How strongly a writer's samples pull a reading, chosen on dev writers 26-30 with
-    ``inkdigits evaluate-adapt --near N --gain G --k K``: with near 0.7-0.85 and k 1,
-    writer 28's 1s were pulled to a 7 they had taught (clean 99% -> 95-97%); same-digit
-    samples of one writer lie at cosine 0.91-0.96 (median), other digits' at 0.26-0.30.
-    gain 6 (a factor up to 400) is what a taught shape the CNN gives 1% needs
-    (tests/test_profile.py's short-barred 7); the dev writers barely tell gains apart."""
+    """How strongly a writer's samples pull a reading. Chosen on dev writers (pendigits
+    and UNIPEN) with ``inkdigits evaluate-adapt --near N --margin M --vouch V``; see
+    ``prototype_weights`` and ``adapt_probs`` for what each does.
 
-    near: float = 0.90     # cosine similarity below which a sample says nothing
+    Same-digit samples of one writer lie at cosine 0.91-0.96 (median), other digits' at
+    0.26-0.30, but a writer's 1 and 7 (uqb:re_3828: 0.8-0.95 to both) can lie as close
+    as their own samples: an absolute threshold alone (the first version, near 0.9) let
+    nothing through there, and near 0.7-0.85 alone pulled dev writer 28's 1s to a 7 they
+    had taught (clean 99% -> 95-97%). So a digit is pulled by how much nearer its samples
+    are than any other taught digit's (``margin``). gain 6 (a factor up to 400) is what
+    a taught shape the CNN gives 1% needs (tests/test_profile.py's short-barred 7)."""
+
+    near: float = 0.75     # cosine similarity below which a sample says nothing
     gain: float = 6.0      # log of the largest factor one digit's share can be raised by
     k: int = 2             # a digit's similarity: the mean over its k nearest samples
+    margin: float = 0.08   # nearer than every other taught digit by this: the full pull
+    vouch: float = 0.92    # a crop this near a taught sample may read likelier than the
+                           # shared model's likeliest digit (a slashed zero, the shared
+                           # model's junk, taught as 0); 1.0 never
 
 
-def prototype_weights(embeddings, samples, config=AdaptConfig()):
-    """(n, 10) weights >= 1 of digits 0-9 for ``embeddings`` (n, d) against ``samples``
-    (``profile.Samples``): large where a crop is close to a sample of that digit."""
+def similarities(embeddings, samples, config=AdaptConfig()):
+    """(n, 10) per crop and digit: the mean cosine similarity of the ``k`` nearest samples
+    of that digit, -1 for a digit the profile holds no sample of."""
     e = np.asarray(embeddings, np.float32)
     norm = np.linalg.norm(e, axis=1, keepdims=True)
     e = e / np.where(norm > 0, norm, 1.0)
@@ -50,24 +61,58 @@ def prototype_weights(embeddings, samples, config=AdaptConfig()):
             k = min(config.k, mine.shape[1])
             # the mean of the k nearest: one odd sample does not speak for the digit
             best[:, d] = -np.partition(-mine, k - 1, axis=1)[:, :k].mean(axis=1)
-    pull = np.clip((best - config.near) / (1.0 - config.near), 0.0, 1.0)
-    return np.exp(config.gain * pull.astype(np.float64))
+    return best.astype(np.float64)
+
+
+def pulls(sim, config=AdaptConfig()):
+    """(n, 10) in [0, 1]: how strongly each digit is pulled, from ``similarities``. Only
+    a digit nearer than every other taught digit is pulled: fully when it is ``margin``
+    nearer and its similarity 1, not at all below ``near``."""
+    rival = np.full_like(sim, config.near)
+    if sim.shape[1] > 1:
+        ordered = np.sort(sim, axis=1)
+        top, second = ordered[:, -1:], ordered[:, -2:-1]
+        rival = np.maximum(np.where(sim >= top, second, top), config.near)
+    close = np.clip((sim - config.near) / (1.0 - config.near), 0.0, 1.0)
+    ahead = np.clip((sim - rival) / config.margin, 0.0, 1.0)
+    return close * ahead
+
+
+def prototype_weights(embeddings, samples, config=AdaptConfig()):
+    """(n, 10) weights in [1, exp(gain)] of digits 0-9 for ``embeddings`` (n, d) against
+    ``samples`` (``profile.Samples``): large where a crop is close to a sample of that
+    digit and clearly closer than to any other digit's."""
+    return np.exp(config.gain * pulls(similarities(embeddings, samples, config), config))
 
 
 def adapt_probs(probs, embeddings, samples, config=AdaptConfig()):
     """(n, 11) class probabilities (reject last) with the digits' shares re-weighted by a
     writer's samples, and scaled so that no group reads likelier than the shared model
-    made its likeliest digit (the rest goes to the reject share). The search picks the
-    grouping by how likely its digits are: the profile says *which* digit a group of ink
-    is, never whether it is one (on dev writer 29, letting it raise a merged "75" to a
-    likely 5 lost a number)."""
+    made its likeliest digit (the rest goes to the reject share), unless the crop is
+    within ``vouch`` of a taught sample: then up to all of the reject share may go to
+    the digit taught. The search picks the grouping by how likely its digits are: the
+    profile says *which* digit a group of ink is, and whether it is one only where the
+    writer has shown that very shape (on dev writer 29, letting any taught 5 raise a
+    merged "75" lost a number; a slashed zero, taught, is what the shared model calls junk)."""
     out = np.array(probs, np.float64)
+    sim = similarities(embeddings, samples, config)
+    pull = pulls(sim, config)
     before = out[:, :NUM_DIGITS]
-    digits = before * prototype_weights(embeddings, samples, config)
+    digits = before * np.exp(config.gain * pull)
     digits *= (before.sum(axis=1, keepdims=True)
                / np.maximum(digits.sum(axis=1, keepdims=True), 1e-300))
-    top, new_top = before.max(axis=1, keepdims=True), digits.max(axis=1, keepdims=True)
+    vouched = (np.clip((sim - config.vouch) / max(1.0 - config.vouch, 1e-9), 0.0, 1.0)
+               * (pull > 0)).max(axis=1, keepdims=True)
+    top = before.max(axis=1, keepdims=True) + vouched * out[:, NUM_DIGITS:]
+    new_top = digits.max(axis=1, keepdims=True)
     digits *= np.minimum(1.0, top / np.maximum(new_top, 1e-300))
+    if vouched.any():
+        # a vouched crop: the digit taught takes what the cap allows beyond the others
+        d = digits.argmax(axis=1)
+        rows = np.flatnonzero(vouched[:, 0] > 0)
+        room = 1.0 - digits[rows].sum(axis=1)
+        digits[rows, d[rows]] = np.minimum(top[rows, 0], digits[rows, d[rows]] + np.maximum(room, 0)
+                                           * vouched[rows, 0])
     out[:, :NUM_DIGITS] = digits
     out[:, NUM_DIGITS] = np.maximum(0.0, 1.0 - digits.sum(axis=1))
     return out.astype(np.float32)

@@ -188,7 +188,7 @@ def main(args):
     from training.evaluate_ink import trained_writers_of
 
     try:
-        knobs = (("near", args.near), ("gain", args.gain), ("k", args.k))
+        knobs = [(k, getattr(args, k, None)) for k in ("near", "gain", "k", "margin", "vouch")]
         config = AdaptConfig(**{k: v for k, v in knobs if v is not None})
         rec = NumberRecognizer(args.model, adapt=config)
         mine, who = writers_of(args)
