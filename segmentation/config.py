@@ -35,6 +35,8 @@ class SegmentConfig:
     min_cut_height: float = 0.4     # a digit cut out of strokes is this share of the height
                                     # (dev 26-30: the flag of a 1 is no digit; 59aa52b)
     short_cut_penalty: float = 5.0  # log-score taken from a shorter one (hand-set)
+    clear_gap: float = 0.25         # a column of paper this wide (x height) between pieces ...
+    clear_gap_penalty: float = 0.0  # ... costs their group this log-score (issue 11)
 
     # --- geometry (geometry.py) ---
     max_width: float = 1.3          # digits are rarely wider than this many heights ...

@@ -158,7 +158,9 @@ class Search:
         boxes = boxes_of([p.points for p in pieces])
         order = sorted(range(len(pieces)), key=lambda i: ((boxes[i, 0] + boxes[i, 2]) / 2, i))
         try:
-            cands, idx, prior = _candidates(pieces, boxes, order, self.height, cfg)
+            straight = [upright(p.points, self.slant) for p in pieces]
+            cands, idx, prior = _candidates(pieces, boxes, order, self.height, cfg,
+                                            boxes_of(straight))
             if len(cands) > cfg.max_candidates:
                 raise TooComplex(f"{len(cands)} candidate digits to search (the limit is "
                                  f"{cfg.max_candidates}): too many strokes close together")
@@ -170,7 +172,6 @@ class Search:
                 raise TooComplex(f"{self.scored + len(new)} candidate digits of "
                                  f"{self.points_scored + points} points to read (the limits are "
                                  f"{cfg.max_scored} and {cfg.max_points_scored})")
-            straight = [upright(p.points, self.slant) for p in pieces]
             pen = overlap_penalties(straight, idx, joint_boxes(boxes_of(straight), idx),
                                     cfg.overlap_weight, cfg.overlap_free, cfg.max_overlap_pairs)
         except TooComplex:
@@ -252,12 +253,15 @@ def _centre_x(piece):
     return (float(x.min()) + float(x.max())) / 2
 
 
-def _candidates(pieces, boxes, order, height, config=DEFAULT_CONFIG):
+def _candidates(pieces, boxes, order, height, config=DEFAULT_CONFIG, straight_boxes=None):
     """Candidate groups (tuples of piece indices, and as rows (m, max_pieces) for
     ``group_shapes``) and their geometric priors (m,): each piece alone, and sets of up to
     ``max_pieces`` neighbours within ``window`` in reading order whose ink lies close
     together. At most sum(C(window - 1, j) for j < max_pieces) groups start at one piece
-    (26 by default), so their number grows linearly with the pieces."""
+    (26 by default), so their number grows linearly with the pieces. A group whose pieces
+    leave a clear column of paper between them (``clear_gap``, in ``straight_boxes``: the
+    pieces' boxes with the writing set upright; default ``boxes``) pays
+    ``clear_gap_penalty``: two digits apart are read as one only when far likelier so."""
     cfg = config
     combos = []
     for r, i in enumerate(order):
@@ -277,7 +281,22 @@ def _candidates(pieces, boxes, order, height, config=DEFAULT_CONFIG):
         per_stroke[p.stroke] = per_stroke.get(p.stroke, 0) + 1
     cut = np.array([per_stroke[p.stroke] > 1 for p in pieces])
     short = cut[idx[keep]].all(axis=1) & (bbox[keep, 3] - bbox[keep, 1] < cfg.min_cut_height * height)
-    return [combos[k] for k in keep.tolist()], idx[keep], prior - cfg.short_cut_penalty * short
+    prior = prior - cfg.short_cut_penalty * short
+    columns = x_gaps(boxes if straight_boxes is None else straight_boxes, idx[keep])
+    prior = prior - cfg.clear_gap_penalty * (columns >= cfg.clear_gap * height)
+    return [combos[k] for k in keep.tolist()], idx[keep], prior
+
+
+def x_gaps(boxes, groups):
+    """(m,) the widest column of paper between the pieces of each group: of the x-ranges
+    of its pieces' ``boxes`` (rows of ``groups``, (m, k) indices), the largest gap their
+    union leaves (0 for one piece or ranges that overlap)."""
+    b = np.asarray(boxes, np.float64)[groups]                 # (m, k, 4)
+    x0, x1 = b[:, :, 0], b[:, :, 2]
+    order = np.argsort(x0, axis=1)
+    x0, x1 = np.take_along_axis(x0, order, 1), np.take_along_axis(x1, order, 1)
+    reach = np.maximum.accumulate(x1, axis=1)
+    return np.maximum(0.0, x0[:, 1:] - reach[:, :-1]).max(axis=1, initial=0.0)
 
 
 def _contiguous_cuts(pieces, groups, max_strokes):

@@ -63,6 +63,25 @@ def test_the_config_changes_the_reading():
     assert segment(ink, pairs_read_best, config=loose)[0].text == "4"
 
 
+def test_a_clear_gap_costs_a_merge_its_penalty():
+    strokes, _ = number("11", gap=0.3)
+
+    def pairs_read_best(groups):     # a pair of strokes reads as a likely 4, each alone as 1
+        probs = np.zeros((len(groups), 11))
+        for k, g in enumerate(groups):
+            probs[k, 4 if len(g) == 2 else 1] = 0.9 if len(g) == 2 else 0.5
+        probs[:, 10] = 1 - probs.sum(axis=1)
+        return probs, [None] * len(groups)
+    ink = validate_ink(strokes)
+    loose = SegmentConfig(max_gap=2.0, gap_penalty=0.0, widest=5.0, max_width=5.0)
+    assert segment(ink, pairs_read_best, config=loose)[0].text == "4"
+    assert segment(ink, pairs_read_best,
+                   config=loose.with_values(clear_gap_penalty=8.0))[0].text == "11"
+    # a gap narrower than clear_gap is not a clear one
+    assert segment(ink, pairs_read_best, config=loose.with_values(
+        clear_gap_penalty=8.0, clear_gap=5.0))[0].text == "4"
+
+
 def test_with_values_refuses_unknown_names():
     assert SegmentConfig().with_values(doubt=0.5).doubt == 0.5
     with pytest.raises(ValueError, match="no_such"):

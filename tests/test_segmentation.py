@@ -9,6 +9,7 @@ import pytest
 from shapes import digit, number
 
 from segmentation import segment, validate_ink
+from segmentation.grouping import x_gaps
 from segmentation.geometry import (box_gaps, boxes_of, group_shapes, overlap_penalties,
                                    slant_of, upright)
 from segmentation.pieces import Piece, cut_points, digit_height, find_specks, split_piece
@@ -128,6 +129,26 @@ def test_the_linking_gap_is_the_longest_edge_single_linkage_needs():
         assert np.allclose(j, [b[:, 0].min(), b[:, 1].min(), b[:, 2].max(), b[:, 3].max()])
         assert np.isclose(w, (j[2] - j[0]) / s)
         assert np.isclose(d * s, _prim_link_gap(gaps, list(dict.fromkeys(g.tolist()))))
+
+
+def test_the_clear_column_is_the_widest_x_range_no_piece_covers():
+    rng = np.random.default_rng(1)
+    x0 = rng.uniform(0, 300, 8)
+    boxes = np.c_[x0, np.zeros(8), x0 + rng.uniform(5, 60, 8), np.ones(8)]
+    groups = np.array([rng.choice(8, 3, replace=False) for _ in range(60)] + [[2, 2, 2]])
+    got = x_gaps(boxes, groups)
+    for g, column in zip(groups, got):
+        # reference: scan x on a fine grid between the group's ends for uncovered runs
+        xs = np.arange(boxes[g, 0].min(), boxes[g, 2].max(), 0.01)
+        covered = np.zeros(len(xs), bool)
+        for i in g:
+            covered |= (xs >= boxes[i, 0]) & (xs <= boxes[i, 2])
+        runs, run = [0.0], 0
+        for c in covered:
+            run = 0 if c else run + 1
+            runs.append(run * 0.01)
+        assert column == pytest.approx(max(runs), abs=0.02)
+    assert got[-1] == 0.0
 
 
 def test_digits_pay_for_ink_inside_each_other_s_box():
