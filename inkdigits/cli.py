@@ -63,7 +63,39 @@ def _train(sub):
     p.add_argument("--patience", type=int, default=4)
     p.add_argument("--pen-source", action="append", choices=("pendigits", "unipen"),
                    default=None, help="pen digits of these sources' train writers (default: both)")
+    _guard_options(p)
     p.set_defaults(run="training.train:main")
+
+
+def _guard_options(p):
+    p.add_argument("--per-profile", type=_positive, default=None, metavar="N",
+                   help="digits one profile's corrections may add (training.finetune default)")
+    p.add_argument("--replaces", default=None, metavar="FILE",
+                   help="with --extra-ink: the model the result must be no worse than on MNIST "
+                        "and dev writers (default: the shipped model)")
+    p.add_argument("--tolerance", type=float, default=None, metavar="POINTS",
+                   help="percentage points the result may lose on a guard figure (default 0)")
+
+
+def _finetune(sub):
+    p = sub.add_parser("finetune", help="tune the shipped CNN on exported corrections, "
+                                        "shipped only if no worse on MNIST and dev writers")
+    p.add_argument("--extra-ink", action="append", required=True, metavar="DIR",
+                   help="directory of exported corrections (inkdigits samples export)")
+    p.add_argument("--out", required=True, help="output directory")
+    p.add_argument("--base", default=None, metavar="FILE",
+                   help="the model to tune and replace (default: the shipped model)")
+    p.add_argument("--data", default=None, help="data directory (default: $INKDIGITS_DATA)")
+    p.add_argument("--epochs", type=_positive, default=None)
+    p.add_argument("--learning-rate", type=float, default=None)
+    p.add_argument("--per-profile", type=_positive, default=None, metavar="N",
+                   help="digits one profile's corrections may add (default 50)")
+    p.add_argument("--tolerance", type=float, default=None, metavar="POINTS",
+                   help="percentage points the result may lose on a guard figure (default 0)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--limit", type=_positive, default=None,
+                   help="replay and guard sets cut to this many (smoke runs)")
+    p.set_defaults(run="training.finetune:main")
 
 
 def _train_pen_path(sub):
@@ -207,7 +239,7 @@ def _export_lite(sub):
 def build_parser():
     parser = argparse.ArgumentParser(prog="inkdigits", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
-    for add in (_serve, _train, _train_pen_path, _evaluate, _evaluate_ink, _evaluate_adapt,
+    for add in (_serve, _train, _train_pen_path, _finetune, _evaluate, _evaluate_ink, _evaluate_adapt,
                 _recognize, _samples, _export_lite):
         add(sub)
     return parser

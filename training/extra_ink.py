@@ -49,11 +49,15 @@ def sample_digits(sample, recognizer):
     return [([ink[i] for i in d.strokes], int(ch)) for d, ch in zip(digits, label)]
 
 
-def load_extra_ink(directories, recognizer=None):
+def load_extra_ink(directories, recognizer=None, per_profile=None, with_counts=False):
     """Digit examples from one or more export directories: a list of (strokes, digit).
 
     ``recognizer`` is a ``recognizer.NumberRecognizer`` whose segmentation splits the
-    numbers (default: the shipped model's); samples it cannot match to their label are skipped.
+    numbers (default: the shipped model's); samples it cannot match to their label are
+    skipped. ``per_profile`` caps the digits one profile (the export's ``profile`` field;
+    samples without one count as one profile) adds, oldest first: corrections are
+    untrusted, and a flood of wrong labels from one browser must not outweigh everyone
+    else. ``with_counts`` also returns {"samples", "digits", "capped", "unusable"}.
     """
     if isinstance(directories, (str, Path)):
         directories = [directories]
@@ -61,9 +65,24 @@ def load_extra_ink(directories, recognizer=None):
         from recognizer import NumberRecognizer
 
         recognizer = NumberRecognizer.load(limits=_NO_LIMITS)
-    examples = []
+    examples, per = [], {}
+    counts = {"samples": 0, "digits": 0, "capped": 0, "unusable": 0}
     for directory in directories:
         for sample in read_samples(directory):
-            examples.extend(sample_digits(sample, recognizer))
-    return examples
-
+            counts["samples"] += 1
+            who = sample.get("profile")
+            who = who if isinstance(who, str) else None
+            room = None if per_profile is None else max(0, per_profile - per.get(who, 0))
+            if room == 0:
+                counts["capped"] += 1
+                continue
+            digits = sample_digits(sample, recognizer)
+            if not digits:
+                counts["unusable"] += 1
+            elif room is not None and len(digits) > room:
+                counts["capped"] += 1
+                continue
+            per[who] = per.get(who, 0) + len(digits)
+            examples.extend(digits)
+    counts["digits"] = len(examples)
+    return (examples, counts) if with_counts else examples

@@ -73,7 +73,10 @@ def prepare_data(args):
         from training.extra_ink import load_extra_ink
         from recognizer.normalize import normalize_many
 
-        samples = load_extra_ink(folder)
+        from training.finetune import FinetuneConfig
+
+        cap = getattr(args, "per_profile", None) or FinetuneConfig().per_profile
+        samples = load_extra_ink(folder, per_profile=cap)
         if samples:
             parts.append((normalize_many([s for s, _ in samples]),
                           np.array([label for _, label in samples], np.uint8)))
@@ -176,8 +179,22 @@ def main(args):
 
     write_report(out, model, history, config, seconds, data=args.data)
     print(f"saved {out / 'digits.keras'} after {seconds:.0f} s", flush=True)
+    if args.extra_ink and not _guarded(out / "digits.keras", args):
+        return 1
     _export(out / "digits.keras", paths=False)
     return 0
+
+
+def _guarded(path, args):
+    """Corrections went in: the model ships only if no worse than the one it replaces
+    (``training.finetune.guard``)."""
+    from recognizer.classifier import SHIPPED_MODEL
+    from training.finetune import FinetuneConfig, guard
+
+    tolerance = getattr(args, "tolerance", None)
+    return guard(path, getattr(args, "replaces", None) or SHIPPED_MODEL, args.data,
+                 FinetuneConfig().tolerance if tolerance is None else tolerance,
+                 limit=args.limit)
 
 
 def _export(path, paths):
