@@ -10,7 +10,9 @@ def _serve(sub):
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--model", default=None, help="model file (default: the shipped model)")
-    p.add_argument("--database", default=None, help="SQLite file for corrections")
+    p.add_argument("--database", default=None,
+                   help="the store: an SQLite file (default: instance/inkdigits.sqlite) or a "
+                        "postgresql://user@host/db URL shared by every worker")
     p.add_argument("--threads", type=_positive, default=32,
                    help="worker threads; many more than --recognitions, so requests wait in "
                         "the app (bounded by --queue-wait), not unseen in waitress' queue, and "
@@ -42,7 +44,8 @@ def _samples(sub):
     ssub = p.add_subparsers(dest="samples_command", required=True)
     e = ssub.add_parser("export", help="write saved corrections to a directory")
     e.add_argument("--out", required=True)
-    e.add_argument("--database", default=None, help="SQLite file (default: the app's)")
+    e.add_argument("--database", default=None,
+                   help="SQLite file (default: the app's) or postgresql:// URL")
     e.add_argument("--force", action="store_true",
                    help="overwrite samples.jsonl / README.md that an earlier export did not write")
     e.set_defaults(run="webapp.samples:export_main")

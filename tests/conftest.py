@@ -1,5 +1,7 @@
-"""Shared fixtures: a tiny untrained model (fast, structure only), the app and its client."""
+"""Shared fixtures: a tiny untrained model (fast, structure only), the app and its client,
+and the store's two backends (``database``: an SQLite path, then a PostgreSQL URL)."""
 import os
+import uuid
 from pathlib import Path
 
 import pytest
@@ -69,3 +71,53 @@ def data_dir():
     if not path.is_dir():
         pytest.skip(f"data directory {path} is absent (set INKDIGITS_DATA)")
     return path
+
+
+POSTGRES_ENV = "INKDIGITS_TEST_POSTGRES"
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """The PostgreSQL server the store's tests use (``$INKDIGITS_TEST_POSTGRES``), or a skip
+    saying how to get one; in CI (``CI`` set) its absence fails the test instead."""
+    url = os.environ.get(POSTGRES_ENV)
+    if not url:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI is set but {POSTGRES_ENV} is not: .ci/run starts a PostgreSQL "
+                        f"cluster and exports its URL; the store must be tested on it")
+        pytest.skip(f"no PostgreSQL to test the store on: set {POSTGRES_ENV} to a "
+                    f"postgresql:// URL (`.ci/postgres start DIR` starts one and prints it)")
+    return url
+
+
+def postgres_schema(url, schema):
+    """``url`` with ``schema`` as its search path: every table the app makes lands there."""
+    from sqlalchemy.engine import make_url
+
+    u = make_url(url)
+    options = " ".join(filter(None, [u.query.get("options"), f"-csearch_path={schema}"]))
+    return u.update_query_dict({"options": options}).render_as_string(hide_password=False)
+
+
+@pytest.fixture
+def fresh_postgres(postgres_url):
+    """A URL of the test PostgreSQL whose tables live in a new, empty schema (dropped after)."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    schema = f"test_{uuid.uuid4().hex[:16]}"
+    conninfo = make_url(postgres_url).set(drivername="postgresql").render_as_string(
+        hide_password=False)
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {schema}")
+    yield postgres_schema(postgres_url, schema)
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        conn.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request, tmp_path):
+    """``DATABASE`` for a new, empty store: an SQLite file, then a PostgreSQL schema."""
+    if request.param == "sqlite":
+        return str(tmp_path / "store" / "samples.sqlite")
+    return request.getfixturevalue("fresh_postgres")

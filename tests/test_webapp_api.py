@@ -28,7 +28,7 @@ def count_samples(app):
     from webapp import db
 
     with app.app_context():
-        return db.get_db().execute("SELECT COUNT(*) FROM sample").fetchone()[0]
+        return db.count_samples(db.get_db())
 
 
 # --- POST /api/recognize -------------------------------------------------------------
@@ -179,10 +179,10 @@ def test_sample_is_stored_with_label_prediction_and_model_version(app, client):
     from webapp import db
 
     with app.app_context():
-        row = db.get_db().execute("SELECT * FROM sample WHERE id = 1").fetchone()
+        row = next(db.iter_samples(db.get_db()))
     assert (row["label"], row["predicted"], row["model_version"]) == ("17", "11",
                                                                       body["model_version"])
-    assert json.loads(row["strokes"]) == INK
+    assert row["strokes"] == INK
     assert row["created"].endswith("+00:00")
 
 

@@ -4,7 +4,10 @@ import sqlite3
 from types import SimpleNamespace
 
 import numpy as np
+import psycopg
 import pytest
+from sqlalchemy import inspect
+from sqlalchemy.exc import IntegrityError
 
 from inkdigits.cli import main as cli
 from training import extra_ink
@@ -15,58 +18,111 @@ ONE = [[10, 10, 0], [10, 60, 50], [10, 110, 100]]
 SEVEN = [[[60, 10, 200], [110, 10, 250]], [[110, 10, 400], [80, 110, 450]]]
 
 
-def test_database_is_created_in_wal_mode(tmp_path):
+def test_an_sqlite_database_is_created_in_wal_mode(tmp_path):
     path = str(tmp_path / "sub" / "s.sqlite")
     db.init_db(path)
-    conn = db.connect(path)
+    conn = sqlite3.connect(path)
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert [r[1] for r in conn.execute("PRAGMA table_info(sample)")] == [
-        "id", "created", "label", "predicted", "model_version", "strokes", "key"]
-    assert db.is_store(conn)
+    assert [r[1] for r in conn.execute("PRAGMA table_info(sample)")] == list(db.COLUMNS)
+
+
+def test_the_schema_is_the_same_on_both_backends(database):
+    db.init_db(database)
+    with _engine(database).connect() as conn:
+        tables = inspect(conn).get_table_names()
+        assert sorted(tables) == sorted(db.TABLES)
+        assert [c["name"] for c in inspect(conn).get_columns("sample")] == list(db.COLUMNS)
+        assert [c["name"] for c in inspect(conn).get_columns("profile")] == [
+            "id", "created", "updated", "revision", "corrections", "data"]
+        assert db.is_store(conn)
 
 
 def test_connect_never_creates_a_database(tmp_path):
     with pytest.raises(sqlite3.OperationalError):
-        db.connect(str(tmp_path / "none.sqlite"))
+        db.sqlite_connect(str(tmp_path / "none.sqlite"))
     with pytest.raises(sqlite3.OperationalError):
-        db.connect(str(tmp_path / "none.sqlite"), read_only=True)
+        db.sqlite_connect(str(tmp_path / "none.sqlite"), read_only=True)
     assert list(tmp_path.iterdir()) == []
 
 
-def _store(tmp_path):
-    path = str(tmp_path / "s.sqlite")
-    db.init_db(path)
-    return path, db.connect(path)
+_ENGINES = []
 
 
-def test_insert_and_read_back(tmp_path):
-    _, conn = _store(tmp_path)
-    first, created1 = db.insert_sample(conn, [ONE], "1", "7", "abc")
-    second, created2 = db.insert_sample(conn, [ONE] + SEVEN, "17", None, "abc", key="k" * 16)
+def _engine(database):
+    engine = db.make_engine(database)
+    _ENGINES.append(engine)
+    return engine
+
+
+@pytest.fixture(autouse=True)
+def _dispose_engines():
+    yield
+    while _ENGINES:
+        _ENGINES.pop().dispose()
+
+
+@pytest.fixture
+def store(database):
+    """A connection to a new, empty store on each backend."""
+    db.init_db(database)
+    with _engine(database).connect() as conn:
+        yield conn
+
+
+def test_insert_and_read_back(store):
+    first, created1 = db.insert_sample(store, [ONE], "1", "7", "abc")
+    second, created2 = db.insert_sample(store, [ONE] + SEVEN, "17", None, "abc", key="k" * 16,
+                                        profile_id="p" * 22)
     assert (first["id"], second["id"], created1, created2) == (1, 2, True, True)
-    rows = list(db.iter_samples(conn))
-    assert [(r["id"], r["label"], r["predicted"], r["strokes"], r["key"]) for r in rows] == [
-        (1, "1", "7", [ONE], None), (2, "17", None, [ONE] + SEVEN, "k" * 16)]
+    rows = list(db.iter_samples(store))
+    assert [(r["id"], r["label"], r["predicted"], r["strokes"], r["key"], r["profile_id"])
+            for r in rows] == [(1, "1", "7", [ONE], None, None),
+                               (2, "17", None, [ONE] + SEVEN, "k" * 16, "p" * 22)]
     assert rows[0]["model_version"] == "abc" and rows[0]["created"] <= rows[1]["created"]
 
 
-def test_a_stored_key_returns_the_stored_row(tmp_path):
-    _, conn = _store(tmp_path)
-    row, created = db.insert_sample(conn, [ONE], "1", "1", "v", key="k" * 16)
-    again, created_again = db.insert_sample(conn, [ONE], "1", "1", "v", key="k" * 16)
+def test_a_stored_key_returns_the_stored_row(store):
+    row, created = db.insert_sample(store, [ONE], "1", "1", "v", key="k" * 16)
+    again, created_again = db.insert_sample(store, [ONE], "1", "1", "v", key="k" * 16)
     assert (created, created_again) == (True, False)
-    assert dict(again) == dict(row)
-    assert conn.execute("SELECT COUNT(*) FROM sample").fetchone()[0] == 1
+    assert again == row
+    assert db.count_samples(store) == 1
 
 
-def test_each_sample_is_committed_on_its_own(tmp_path):
-    path, conn = _store(tmp_path)
-    db.insert_sample(conn, [ONE], "1", "1", "v")
-    with pytest.raises(sqlite3.IntegrityError):
-        db.insert_sample(conn, [ONE], None, "1", "v")   # label NOT NULL: rolled back
-    assert not conn.in_transaction
-    other = sqlite3.connect(path)                        # another reader sees the commit
-    assert other.execute("SELECT COUNT(*) FROM sample").fetchone()[0] == 1
+def test_each_sample_is_committed_on_its_own(store, database):
+    db.insert_sample(store, [ONE], "1", "1", "v")
+    with pytest.raises(IntegrityError):
+        db.insert_sample(store, [ONE], None, "1", "v")   # label NOT NULL: rolled back
+    assert not store.in_transaction()
+    with _engine(database).connect() as other:           # another reader sees the commit
+        assert db.count_samples(other) == 1
+
+
+def test_a_sample_and_its_profile_are_written_in_one_transaction(store):
+    def write_profile(conn):
+        return db.save_profile(conn, "p1", None, 1, b"profile")
+
+    row, created = db.insert_sample(store, [ONE], "1", "1", "v", profile_id="p1",
+                                    also=write_profile)
+    assert created and db.load_profile(store, "p1")["data"] == b"profile"
+    # the profile was written meanwhile (revision None no longer holds): neither is stored
+    row, created = db.insert_sample(store, [ONE], "4", "1", "v", profile_id="p1",
+                                    also=write_profile)
+    assert (row, created) == (None, False)
+    assert db.count_samples(store) == 1
+
+
+def test_a_profile_is_written_only_from_the_revision_it_was_read_at(store):
+    with db.transaction(store):
+        assert db.save_profile(store, "p1", None, 1, b"one")
+    with db.transaction(store):
+        assert db.save_profile(store, "p1", 1, 2, b"two")
+    with db.transaction(store):
+        assert not db.save_profile(store, "p1", 1, 2, b"lost race")
+    assert db.load_profile(store, "p1") == {"id": "p1", "revision": 2, "corrections": 2,
+                                            "data": b"two"}
+    assert db.delete_profile(store, "p1") and not db.delete_profile(store, "p1")
+    assert db.load_profile(store, "p1") is None
 
 
 @pytest.mark.parametrize("name, state", [
@@ -74,10 +130,27 @@ def test_each_sample_is_committed_on_its_own(tmp_path):
     ("SQLITE_FULL", "full"), ("SQLITE_BUSY", "busy"), ("SQLITE_NOTADB", "damaged"),
     ("SQLITE_IOERR_WRITE", "io-error"), ("SQLITE_MISUSE", "error"),
 ])
-def test_describe_error_names_the_state(name, state):
+def test_describe_error_names_the_sqlite_state(name, state):
     e = sqlite3.OperationalError("x")
     e.sqlite_errorname = name
     assert db.describe_error(e)[0] == state
+
+
+@pytest.mark.parametrize("sqlstate, state", [
+    ("08006", "unreachable"), ("57P01", "unreachable"), ("25006", "read-only"),
+    ("53100", "full"), ("53300", "busy"), ("40001", "busy"), ("55P03", "busy"),
+    ("42P01", "damaged"), ("22P02", "error"),
+])
+def test_describe_error_names_the_postgresql_state(sqlstate, state):
+    e = psycopg.errors.lookup(sqlstate)("x")
+    assert e.sqlstate == sqlstate
+    assert db.describe_error(e)[0] == state
+
+
+def test_a_url_is_printed_without_its_password():
+    assert db.describe("postgresql://ink:s3cret@db.example:5432/ink") == (
+        "postgresql://ink:***@db.example:5432/ink")
+    assert db.describe("/srv/ink.sqlite") == "/srv/ink.sqlite"
 
 
 def test_app_uses_instance_folder_by_default(recognizer):
@@ -88,31 +161,41 @@ def test_app_uses_instance_folder_by_default(recognizer):
     assert db.default_database().endswith("instance/inkdigits.sqlite")
 
 
+@pytest.fixture
+def store_app(recognizer, database):
+    """The app on a new store of each backend."""
+    from conftest import PATIENT
+    from webapp import create_app
+
+    return create_app({"TESTING": True, "MODEL_PATH": str(recognizer.path),
+                       "CLASSIFIER": recognizer.classifier, "DATABASE": database, **PATIENT})
+
+
 def _saved(client, samples):
     for strokes, label in samples:
         r = client.post("/api/samples", json={"strokes": strokes, "label": label})
         assert r.status_code == 201
 
 
-def test_export_writes_documented_jsonl(app, client, tmp_path):
-    _saved(client, [([ONE] + SEVEN, "17"), ([ONE], "4")])
+def test_export_writes_documented_jsonl(store_app, tmp_path):
+    _saved(store_app.test_client(), [([ONE] + SEVEN, "17"), ([ONE], "4")])
     out = tmp_path / "export"
-    assert export_samples(app.config["DATABASE"], out) == 2
+    assert export_samples(store_app.config["DATABASE"], out) == 2
     lines = (out / SAMPLES_FILE).read_text().splitlines()
     items = [json.loads(line) for line in lines]
     assert [(i["id"], i["label"], i["strokes"]) for i in items] == [
         (1, "17", [ONE] + SEVEN), (2, "4", [ONE])]
     assert set(items[0]) == {"id", "created", "label", "predicted", "model_version", "strokes",
-                             "key"}
+                             "key", "profile_id"}
     readme = (out / "README.md").read_text()
     assert all(f"`{key}`" in readme for key in items[0])
 
 
-def test_export_command(app, client, tmp_path, capsys):
-    _saved(client, [([ONE], "1")])
+def test_export_command(store_app, tmp_path, capsys):
+    _saved(store_app.test_client(), [([ONE], "1")])
     out = tmp_path / "e"
     assert cli(["samples", "export", "--out", str(out), "--database",
-                app.config["DATABASE"]]) == 0
+                store_app.config["DATABASE"]]) == 0
     assert "wrote 1 samples" in capsys.readouterr().out
     assert len((out / SAMPLES_FILE).read_text().splitlines()) == 1
     assert cli(["samples", "export", "--out", str(out), "--database",

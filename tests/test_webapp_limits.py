@@ -6,8 +6,10 @@ import time
 import pytest
 from conftest import PATIENT
 
+from sqlalchemy import text
+
 from recognizer import RecognitionStopped
-from webapp import create_app
+from webapp import create_app, db
 from webapp.limits import Busy, Gate, RateLimiter
 
 ONE = [[10, 10, 0], [10, 60, 50], [10, 110, 100]]
@@ -48,31 +50,58 @@ class Clock:
         return self.now
 
 
-def test_rate_limiter_allows_a_burst_then_one_per_interval():
+@pytest.fixture
+def store(database):
+    """A connection to a new store, SQLite then PostgreSQL: the buckets live there."""
+    db.init_db(database)
+    engine = db.make_engine(database)
+    with engine.connect() as conn:
+        yield conn
+    engine.dispose()
+
+
+def buckets(conn):
+    return conn.execute(text("SELECT COUNT(*) FROM rate_bucket")).scalar_one()
+
+
+def test_rate_limiter_allows_a_burst_then_one_per_interval(store):
     clock = Clock()
     limiter = RateLimiter(6, clock=clock)           # 6 a minute: one token per 10 s
-    assert [limiter.take("a") for _ in range(7)] == [0] * 6 + [10]
+    assert [limiter.take(store, "a") for _ in range(7)] == [0] * 6 + [10]
     clock.now += 5
-    assert limiter.take("a") == 5                   # half a token back: 5 s to go
+    assert limiter.take(store, "a") == 5            # half a token back: 5 s to go
     clock.now += 5
-    assert limiter.take("a") == 0
-    assert limiter.take("b") == 0                   # each client has its own bucket
+    assert limiter.take(store, "a") == 0
+    assert limiter.take(store, "b") == 0            # each client has its own bucket
 
 
-def test_rate_limiter_zero_means_no_limit():
-    limiter = RateLimiter(0)
-    assert all(limiter.take("a") == 0 for _ in range(1000))
-
-
-def test_rate_limiter_memory_is_bounded():
+def test_two_workers_spend_from_one_budget(store, database):
     clock = Clock()
-    limiter = RateLimiter(2, max_clients=100, clock=clock)
-    for i in range(10_000):
-        limiter.take(f"10.0.{i // 256}.{i % 256}")
-        clock.now += 0.001
-    assert len(limiter._buckets) <= 101
-    limiter.take("x")
-    assert limiter.take("x") == 0 and limiter.take("x") > 0   # still limiting
+    other = db.make_engine(database).connect()      # another worker: its own connection
+    first, second = RateLimiter(4, clock=clock), RateLimiter(4, clock=clock)
+    try:
+        spent = [w.take(c, "a") for w, c in [(first, store), (second, other)] * 3]
+    finally:
+        other.close()
+    assert spent == [0, 0, 0, 0, 15, 15]
+
+
+def test_rate_limiter_zero_means_no_limit(store):
+    limiter = RateLimiter(0)
+    assert all(limiter.take(store, "a") == 0 for _ in range(1000))
+    assert buckets(store) == 0
+
+
+def test_idle_buckets_are_dropped_when_new_clients_come(store):
+    clock = Clock()
+    limiter = RateLimiter(2, clock=clock)           # refilled after 60 s idle
+    for i in range(50):
+        limiter.take(store, f"10.0.0.{i}")
+    assert buckets(store) == 50
+    clock.now += 61
+    limiter.take(store, "x")
+    assert buckets(store) == 1
+    assert limiter.take(store, "x") == 0 and limiter.take(store, "x") > 0   # still limiting
 
 
 def test_ipv6_clients_share_a_budget_per_64(recognizer, tmp_path):

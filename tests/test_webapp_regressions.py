@@ -25,7 +25,7 @@ def post(client, url, body, **headers):
 
 def stored(app):
     with app.app_context():
-        return db.get_db().execute("SELECT COUNT(*) FROM sample").fetchone()[0]
+        return db.count_samples(db.get_db())
 
 
 def answered_without_grinding(app, client, strokes):
@@ -76,12 +76,12 @@ def lone_surrogate_predicted(app, client):  # a 500 with a traceback in the log
 
 
 def read_only_database(app, client):  # an opaque 500 while /api/health said ok
-    real = db.connect
+    real = db.sqlite_connect
     try:
-        db.connect = lambda path, read_only=False: _query_only(real(path, read_only))
+        db.sqlite_connect = lambda path, read_only=False: _query_only(real(path, read_only))
         r = post(client, "/api/samples", SAMPLE)
     finally:
-        db.connect = real
+        db.sqlite_connect = real
     assert r.status_code == 503 and r.get_json()["database"] == "read-only"
     assert client.get("/api/health").status_code == 503
 
@@ -99,7 +99,7 @@ def missing_database(app, client):  # deleting the folder silently started a new
     assert r.status_code == 503 and r.get_json()["database"] == "missing"
     assert client.get("/api/health").status_code == 503
     with pytest.raises(sqlite3.OperationalError):
-        db.connect(app.config["DATABASE"])          # still not there: nothing recreated it
+        db.sqlite_connect(app.config["DATABASE"])   # still not there: nothing recreated it
 
 
 def unlimited_corrections(app, client):  # 155 MB in 23 s from one client

@@ -19,7 +19,7 @@ def count_samples(app):
     from webapp import db
 
     with app.app_context():
-        return db.get_db().execute("SELECT COUNT(*) FROM sample").fetchone()[0]
+        return db.count_samples(db.get_db())
 
 
 @pytest.mark.parametrize("method, url, status", [

@@ -1,15 +1,23 @@
 """POST /api/samples and /api/health when the store misbehaves, idempotency keys, Unicode,
-the per-client rate limit and the store's size cap."""
+the per-client rate limit and the store's size cap.
+
+Tests taking ``app``/``client`` (or ``database``) run on both backends, SQLite and
+PostgreSQL (``conftest.database``); the SQLite-only ones break its file on purpose.
+"""
 import json
 import shutil
 import sqlite3
 import threading
 import uuid
+from pathlib import Path
 
+import psycopg
 import pytest
 from conftest import PATIENT
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
 
-from webapp import create_app, db
+from webapp import create_app, db, migrations
 
 ONE = [[10, 10, 0], [10, 60, 50], [10, 110, 100]]
 SEVEN = [[[60, 10], [110, 10]], [[110, 10], [80, 110]]]
@@ -26,17 +34,36 @@ def make_app(recognizer, database, **config):
                        "DATABASE": str(database), **PATIENT, **config})
 
 
+@pytest.fixture
+def app(recognizer, database):
+    return make_app(recognizer, database, TESTING=True)
+
+
+@pytest.fixture
+def sqlite_app(recognizer, tmp_path):
+    return make_app(recognizer, tmp_path / "samples.sqlite", TESTING=True)
+
+
 def rows(database):
-    conn = sqlite3.connect(database)
+    """``(id, label, key)`` of every stored sample, read on a connection of its own."""
+    engine = db.make_engine(str(database))
     try:
-        return conn.execute("SELECT id, label, key FROM sample ORDER BY id").fetchall()
+        with engine.connect() as conn:
+            return [tuple(r) for r in conn.execute(
+                text("SELECT id, label, key FROM sample ORDER BY id"))]
     finally:
-        conn.close()
+        engine.dispose()
+
+
+def psql(url):
+    """A psycopg connection (autocommit) to the PostgreSQL of ``url``, in its schema."""
+    return psycopg.connect(make_url(url).set(drivername="postgresql").render_as_string(
+        hide_password=False), autocommit=True)
 
 
 def patch_connect(monkeypatch, pragma):
-    """Every connection the app opens runs ``pragma`` first: a real SQLite failure mode."""
-    real = db.connect
+    """Every SQLite connection the app opens runs ``pragma`` first: a real failure mode."""
+    real = db.sqlite_connect
 
     def connect(path, read_only=False):
         conn = real(path, read_only)
@@ -46,16 +73,34 @@ def patch_connect(monkeypatch, pragma):
             conn.execute(pragma)
         return conn
 
-    monkeypatch.setattr(db, "connect", connect)
+    monkeypatch.setattr(db, "sqlite_connect", connect)
+
+
+def with_options(app, database, option):
+    """Point ``app`` at the same PostgreSQL with ``option`` (``-cname=value``) on every
+    connection of its engine."""
+    url = make_url(database)
+    url = url.update_query_dict({"options": f"{url.query['options']} {option}"})
+    app.extensions["inkdigits"]["engine"] = db.make_engine(
+        url.render_as_string(hide_password=False))
 
 
 # --- the database is created at start, and only then -------------------------------------
 
-def test_database_is_created_when_the_app_starts(recognizer, tmp_path):
+def test_the_store_is_created_and_migrated_when_the_app_starts(recognizer, database):
+    make_app(recognizer, database)
+    assert rows(database) == []
+    engine = db.make_engine(database)
+    with engine.connect() as conn:
+        assert migrations.current_version(conn) == migrations.LATEST
+        assert db.is_store(conn)
+    engine.dispose()
+
+
+def test_an_sqlite_database_is_a_file_made_at_start(recognizer, tmp_path):
     path = tmp_path / "new" / "s.sqlite"
     make_app(recognizer, path)
     assert path.is_file()
-    assert rows(path) == []
 
 
 def test_a_database_that_vanishes_is_503_and_never_recreated(recognizer, tmp_path):
@@ -76,8 +121,30 @@ def test_a_database_that_vanishes_is_503_and_never_recreated(recognizer, tmp_pat
     assert post(client, "/api/recognize", {"strokes": [ONE]}).status_code == 200
 
 
-def test_read_only_database_is_503_and_health_says_so(app, client, monkeypatch):
-    patch_connect(monkeypatch, "PRAGMA query_only = ON")
+def test_an_unreachable_postgresql_is_503_and_health_says_so(recognizer, tmp_path):
+    url = f"postgresql://nobody@/none?host={tmp_path}"   # no server listens there
+    app = make_app(recognizer, url)
+    client = app.test_client()
+    r = post(client, "/api/samples", SAMPLE)
+    assert r.status_code == 503
+    assert r.get_json() == {"error": "database unavailable: the database server cannot be "
+                                     "reached", "database": "unreachable"}
+    health = client.get("/api/health")
+    assert health.status_code == 503
+    assert health.get_json()["database"]["status"] == "unreachable"
+    assert post(client, "/api/recognize", {"strokes": [ONE]}).status_code == 200
+
+
+def _read_only(app, database, monkeypatch):
+    if db.is_url(database):
+        with_options(app, database, "-cdefault_transaction_read_only=on")
+    else:
+        patch_connect(monkeypatch, "PRAGMA query_only = ON")
+
+
+def test_read_only_database_is_503_and_health_says_so(app, database, client, monkeypatch):
+    engine = app.extensions["inkdigits"]["engine"]
+    _read_only(app, database, monkeypatch)
     r = post(client, "/api/samples", SAMPLE)
     assert r.status_code == 503
     assert r.get_json()["database"] == "read-only"
@@ -86,15 +153,17 @@ def test_read_only_database_is_503_and_health_says_so(app, client, monkeypatch):
     assert health.status_code == 503
     assert health.get_json()["database"]["status"] == "read-only"
     monkeypatch.undo()                               # writable again: the next write clears it
+    app.extensions["inkdigits"]["engine"] = engine
     assert post(client, "/api/samples", SAMPLE).status_code == 201
     assert client.get("/api/health").status_code == 200
 
 
-def test_full_disk_is_503_full(app, client, monkeypatch):
+def test_full_disk_is_503_full(sqlite_app, monkeypatch):
     def no_new_pages(conn):
         pages = conn.execute("PRAGMA page_count").fetchone()[0]
         conn.execute(f"PRAGMA max_page_count = {pages}")
 
+    client = sqlite_app.test_client()
     patch_connect(monkeypatch, no_new_pages)
     big = {"strokes": [[[i % 300, i // 300] for i in range(5000)]], "label": "1"}
     r = post(client, "/api/samples", big)
@@ -104,10 +173,16 @@ def test_full_disk_is_503_full(app, client, monkeypatch):
     assert client.get("/api/health").get_json()["database"]["status"] == "full"
 
 
-def test_busy_database_is_503_with_retry_after(app, client, monkeypatch):
-    monkeypatch.setattr(db, "BUSY_TIMEOUT_MS", 50)
-    other = sqlite3.connect(app.config["DATABASE"])
-    other.execute("BEGIN EXCLUSIVE")
+def test_busy_database_is_503_with_retry_after(app, database, client, monkeypatch):
+    if db.is_url(database):
+        with_options(app, database, "-clock_timeout=50")
+        other = psql(database)
+        other.execute("BEGIN")
+        other.execute("LOCK TABLE sample, rate_bucket IN ACCESS EXCLUSIVE MODE")
+    else:
+        monkeypatch.setattr(db, "BUSY_TIMEOUT_MS", 50)
+        other = sqlite3.connect(database)
+        other.execute("BEGIN EXCLUSIVE")
     try:
         r = post(client, "/api/samples", SAMPLE)
     finally:
@@ -118,9 +193,17 @@ def test_busy_database_is_503_with_retry_after(app, client, monkeypatch):
     assert r.headers["Retry-After"] == "1"
 
 
-def test_damaged_database_is_503_and_health_is_not_ok(app, client):
-    with open(app.config["DATABASE"], "wb") as f:
-        f.write(b"this is not a database" * 100)
+def _damage(database):
+    if db.is_url(database):
+        with psql(database) as conn:
+            conn.execute("DROP TABLE sample")
+    else:
+        with open(database, "wb") as f:
+            f.write(b"this is not a database" * 100)
+
+
+def test_damaged_database_is_503_and_health_is_not_ok(app, database, client):
+    _damage(database)
     r = post(client, "/api/samples", SAMPLE)
     assert r.status_code == 503 and r.get_json()["database"] == "damaged"
     health = client.get("/api/health")
@@ -128,16 +211,22 @@ def test_damaged_database_is_503_and_health_is_not_ok(app, client):
     assert health.get_json()["database"]["status"] == "damaged"
 
 
-def test_health_reports_the_database_size_and_cap(app, client):
+def test_health_reports_the_database_size_and_cap(app, database, client):
+    assert post(client, "/api/samples", SAMPLE).status_code == 201
     body = client.get("/api/health").get_json()
     size = body["database"]["bytes"]
     assert body["database"] == {"status": "ok", "bytes": size, "max_bytes": 1 << 30}
-    conn = sqlite3.connect(app.config["DATABASE"])
-    assert size == conn.execute("PRAGMA page_count").fetchone()[0] * conn.execute(
-        "PRAGMA page_size").fetchone()[0]
+    if db.is_url(database):                          # every table, with indexes and TOAST
+        with psql(database) as conn:
+            assert size == sum(conn.execute("SELECT pg_total_relation_size(%s)", (t,))
+                               .fetchone()[0] for t in db.TABLES)
+    else:
+        conn = sqlite3.connect(database)
+        assert size == conn.execute("PRAGMA page_count").fetchone()[0] * conn.execute(
+            "PRAGMA page_size").fetchone()[0]
 
 
-def test_an_old_store_gains_the_key_column_and_keeps_its_rows(recognizer, tmp_path):
+def test_an_old_store_is_migrated_and_keeps_its_rows(recognizer, tmp_path):
     path = tmp_path / "old.sqlite"
     conn = sqlite3.connect(path)
     conn.execute("CREATE TABLE sample (id INTEGER PRIMARY KEY AUTOINCREMENT, created TEXT NOT "
@@ -150,6 +239,9 @@ def test_an_old_store_gains_the_key_column_and_keeps_its_rows(recognizer, tmp_pa
     r = post(client, "/api/samples", {**SAMPLE, "key": "k" * 16})
     assert r.status_code == 201 and r.get_json()["id"] == 2
     assert rows(path) == [(1, "4", None), (2, "17", "k" * 16)]
+    conn = sqlite3.connect(path)
+    assert conn.execute("SELECT version FROM schema_version").fetchall() == [
+        (migrations.LATEST,)]
 
 
 # --- every string is valid Unicode -------------------------------------------------------
@@ -254,8 +346,8 @@ def test_concurrent_requests_with_one_key_store_one_row(app):
 
 # --- abuse limits ------------------------------------------------------------------------
 
-def test_samples_are_rate_limited_per_client_429(recognizer, tmp_path):
-    app = make_app(recognizer, tmp_path / "s.sqlite", SAMPLES_PER_MINUTE=3)
+def test_samples_are_rate_limited_per_client_429(recognizer, database):
+    app = make_app(recognizer, database, SAMPLES_PER_MINUTE=3)
     client = app.test_client()
     codes = [post(client, "/api/samples", SAMPLE).status_code for _ in range(4)]
     assert codes == [201, 201, 201, 429]
@@ -269,9 +361,11 @@ def test_samples_are_rate_limited_per_client_429(recognizer, tmp_path):
     assert len(rows(app.config["DATABASE"])) == 4
 
 
-def test_store_size_cap_is_507(recognizer, tmp_path):
-    path = tmp_path / "s.sqlite"
-    app = make_app(recognizer, path, MAX_STORE_BYTES=64 * 1024)
+def test_store_size_cap_is_507(recognizer, database):
+    path = database
+    empty = make_app(recognizer, database).test_client().get("/api/health").get_json()
+    limit = empty["database"]["bytes"] + 48 * 1024
+    app = make_app(recognizer, path, MAX_STORE_BYTES=limit)
     client = app.test_client()
     big = {"strokes": [[[i % 300, i // 300] for i in range(2000)]], "label": "1"}
     codes = [post(client, "/api/samples", big).status_code for _ in range(8)]
@@ -280,11 +374,12 @@ def test_store_size_cap_is_507(recognizer, tmp_path):
     assert codes == [201] * stored + [507] * (8 - stored)
     r = post(client, "/api/samples", big)
     assert "the store is full" in r.get_json()["error"]
-    assert path.stat().st_size <= 64 * 1024
+    if not db.is_url(database):
+        assert Path(path).stat().st_size <= limit
 
 
-def test_a_full_store_makes_health_not_ok(recognizer, tmp_path):
-    client = make_app(recognizer, tmp_path / "s.sqlite", MAX_STORE_BYTES=1).test_client()
+def test_a_full_store_makes_health_not_ok(recognizer, database):
+    client = make_app(recognizer, database, MAX_STORE_BYTES=1).test_client()
     assert post(client, "/api/samples", SAMPLE).status_code == 507
     health = client.get("/api/health")
     assert health.status_code == 503
@@ -305,7 +400,8 @@ def test_predicted_digits_or_null_are_stored(client, predicted):
     assert post(client, "/api/samples", {**SAMPLE, "predicted": predicted}).status_code == 201
 
 
-def test_openapi_lists_the_new_answers(client):
+def test_openapi_lists_the_new_answers(sqlite_app):
+    client = sqlite_app.test_client()
     doc = client.get("/api/openapi.json").get_json()
     samples = doc["paths"]["/api/samples"]["post"]["responses"]
     assert {"200", "201", "403", "409", "429", "503", "507"} <= set(samples)

@@ -4,7 +4,8 @@
     inkdigits serve                   # waitress, the shipped model loaded at start
 
 Config keys (defaults in :func:`create_app`): ``MODEL_PATH`` (None: the shipped model),
-``DATABASE`` (SQLite file for corrections, created here), ``MAX_CONTENT_LENGTH`` (bytes per
+``DATABASE`` (the store of corrections and profiles: an SQLite file, created here, or a
+``postgresql://`` URL; its schema is created and migrated here), ``MAX_CONTENT_LENGTH`` (bytes per
 request body), ``MAX_STROKES`` and ``MAX_POINTS`` (per drawing), ``CLASSIFIER`` (an already
 loaded ``recognizer.classifier.Classifier`` to share between apps, as tests do).
 
@@ -53,7 +54,6 @@ def create_app(config=None):
 
     from webapp import api, db, errors, model_info, pages
 
-    db.init_app(app)
     errors.init_app(app)
     security.init_app(app)
     app.register_blueprint(pages.bp)
@@ -70,6 +70,7 @@ def create_app(config=None):
         "limiter": RateLimiter(app.config["SAMPLES_PER_MINUTE"]),
         "database_error": None,   # (state, message) of the last failed write, for health
     }
+    db.init_app(app)
     _create_database(app)
     return app
 
@@ -77,12 +78,14 @@ def create_app(config=None):
 def _create_database(app):
     """Create the database now: later opens never create one. A failure is logged and the
     app still reads drawings; /api/health and POST /api/samples report the database state."""
+    from sqlalchemy.exc import SQLAlchemyError
+
     from webapp import db
 
     try:
         db.init_db(app.config["DATABASE"])
-    except (sqlite3.Error, OSError) as e:
-        app.logger.warning("database %s not ready: %s", app.config["DATABASE"], e)
+    except (sqlite3.Error, SQLAlchemyError, OSError, RuntimeError) as e:
+        app.logger.warning("database %s not ready: %s", db.describe(app.config["DATABASE"]), e)
 
 
 def get_recognizer():

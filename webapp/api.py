@@ -29,6 +29,7 @@ import sqlite3
 import time
 
 from flask import Blueprint, abort, current_app, g, jsonify, request
+from sqlalchemy.exc import DBAPIError
 
 from recognizer import InvalidInk, RecognitionStopped, result_to_dict
 from webapp import db, get_model_info, get_recognizer, uptime_seconds
@@ -124,7 +125,7 @@ def _recognize(body):
 
 def _rate_limit():
     """429 once this client has saved ``SAMPLES_PER_MINUTE`` samples in a burst."""
-    wait = current_app.extensions["inkdigits"]["limiter"].take(_client())
+    wait = current_app.extensions["inkdigits"]["limiter"].take(db.get_db(), _client())
     if wait:
         rate = current_app.config["SAMPLES_PER_MINUTE"]
         fail(429, f"too many samples: at most {rate} a minute from one client", wait)
@@ -176,29 +177,31 @@ def _check_store_size(conn, body):
 
 def _database_state():
     """``{"status": one of db.STATES, "bytes", "max_bytes"[, "error"]}`` for /api/health."""
-    path = current_app.config["DATABASE"]
+    database = current_app.config["DATABASE"]
     limit = current_app.config["MAX_STORE_BYTES"]
     try:
-        conn = db.connect(path)
-        try:
+        with db.get_engine().connect() as conn:
             if not db.is_store(conn):
                 return {"status": "damaged", "error": "the database is not an inkdigits store"}
             size = db.store_bytes(conn)
-        finally:
-            conn.close()
-    except sqlite3.Error as e:
+    except (sqlite3.Error, DBAPIError) as e:
         state, message = db.describe_error(e)
         return {"status": state, "error": message}
     state = {"status": "ok", "bytes": size, "max_bytes": limit}
     last = current_app.extensions["inkdigits"].get("database_error")
-    folder = os.path.dirname(os.path.abspath(path))
     if last and last[0] in _STICKY_STATES:
         state.update(status=last[0], error=f"the last write failed: {last[1]}")
-    elif not (os.access(path, os.W_OK) and os.access(folder, os.W_OK)):
+    elif not db.is_url(database) and not _writable(database):
         state.update(status="read-only", error="the database is read-only")
     elif size >= limit:
         state.update(status="full", error="the store has reached MAX_STORE_BYTES")
     return state
+
+
+def _writable(path):
+    """An SQLite file and its folder (where its WAL and journal go) may be written."""
+    return os.access(path, os.W_OK) and os.access(os.path.dirname(os.path.abspath(path)),
+                                                  os.W_OK)
 
 
 def _json_object():

@@ -6,6 +6,7 @@ should retry later carry ``Retry-After`` (seconds).
 import sqlite3
 
 from flask import abort, current_app, jsonify
+from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from webapp import db
@@ -14,6 +15,7 @@ from webapp import db
 def init_app(app):
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(sqlite3.Error, database_error)
+    app.register_error_handler(DBAPIError, database_error)
     app.register_error_handler(Exception, _unexpected_error)
 
 

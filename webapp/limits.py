@@ -1,55 +1,67 @@
 """What keeps one client, or too many, from exhausting the server.
 
-- :class:`RateLimiter`: a token bucket per client address (``POST /api/samples``).
+- :class:`RateLimiter`: a token bucket per client address (``POST /api/samples``), kept
+  in the database so that any number of workers share it.
 - :class:`Gate`: at most ``size`` recognitions at once; a request that cannot start within a
   short wait is turned away (503 + ``Retry-After``) instead of queueing for many seconds.
 
-Both are in-process: one app, one waitress process, as ``inkdigits serve`` runs it.
+The gate is per process: it bounds what one process's CPUs are asked to do at once.
 """
 import math
 import threading
 import time
 from contextlib import contextmanager
 
+from sqlalchemy import text
+
+from webapp import db
+
 
 class RateLimiter:
-    """``rate`` requests a minute per client, in bursts of up to ``rate``.
+    """``rate`` requests a minute per client, in bursts of up to ``rate``: a token bucket
+    per client in the database (table ``rate_bucket``), so that every worker, on every
+    machine, spends from the same budget.
 
-    Memory is bounded: at most ``max_clients`` buckets; when full, buckets that have refilled
-    (their client is idle) are dropped first, then the oldest.
+    Each :meth:`take` is one short write transaction. The table stays small: when a new
+    client's bucket is made, buckets idle long enough to have refilled (as good as new)
+    are dropped. ``clock`` is wall-clock seconds, shared by the machines behind one URL.
     """
 
-    def __init__(self, rate, max_clients=10_000, clock=time.monotonic):
+    def __init__(self, rate, clock=time.time):
         self.rate = rate
-        self.max_clients = max_clients
         self.clock = clock
-        self._buckets = {}          # client -> (tokens, time), oldest insertion first
-        self._lock = threading.Lock()
 
-    def take(self, client):
-        """Spend one token of ``client``'s; returns 0, or the seconds until one is free."""
+    def take(self, conn, client):
+        """Spend one of ``client``'s tokens through ``conn`` (a store connection); returns
+        0, or the seconds until one is free."""
         if not self.rate:
             return 0
         per_second = self.rate / 60
-        with self._lock:
-            now = self.clock()
-            tokens, then = self._buckets.pop(client, (self.rate, now))
-            tokens = min(self.rate, tokens + (now - then) * per_second)
+        now = self.clock()
+        with db.transaction(conn):
+            made = conn.execute(_NEW_BUCKET, {"client": client, "tokens": float(self.rate),
+                                              "now": now}).rowcount == 1
+            if made:
+                conn.execute(_PRUNE, {"idle_since": now - self.rate / per_second})
+            select = _BUCKET_FOR_UPDATE if conn.dialect.name == "postgresql" else _BUCKET
+            tokens, then = conn.execute(select, {"client": client}).one()
+            tokens = min(self.rate, tokens + max(0.0, now - then) * per_second)
             if tokens >= 1:
                 tokens -= 1
                 wait = 0
             else:
                 wait = math.ceil((1 - tokens) / per_second)
-            self._buckets[client] = (tokens, now)
-            if len(self._buckets) > self.max_clients:
-                self._prune(now, per_second)
-            return wait
+            conn.execute(_SET_BUCKET, {"client": client, "tokens": tokens, "now": now})
+        return wait
 
-    def _prune(self, now, per_second):
-        full = [c for c, (t, then) in self._buckets.items()
-                if t + (now - then) * per_second >= self.rate]
-        for client in full or [next(iter(self._buckets))]:
-            del self._buckets[client]
+
+_NEW_BUCKET = text("INSERT INTO rate_bucket (client, tokens, updated)"
+                   " VALUES (:client, :tokens, :now) ON CONFLICT (client) DO NOTHING")
+_PRUNE = text("DELETE FROM rate_bucket WHERE updated < :idle_since")
+_BUCKET = text("SELECT tokens, updated FROM rate_bucket WHERE client = :client")
+_BUCKET_FOR_UPDATE = text(f"{_BUCKET.text} FOR UPDATE")  # SQLite's write lock is the file's
+_SET_BUCKET = text("UPDATE rate_bucket SET tokens = :tokens, updated = :now"
+                   " WHERE client = :client")
 
 
 class Busy(Exception):

@@ -5,11 +5,14 @@ object per line, oldest first::
 
     {"id": 3, "created": "2026-11-24T22:10:01.123+00:00", "label": "170",
      "predicted": "110", "model_version": "1a2b3c4d5e6f+v1",
-     "strokes": [[[x, y, t], ...], ...]}
+     "strokes": [[[x, y, t], ...], ...], "key": null, "profile_id": "Xq3..."}
 
 ``strokes`` is the ink exactly as the page sent it: strokes in pen order, points
 ``[x, y]`` or ``[x, y, t]`` in canvas pixels (y down), t in ms. ``label`` is the number
-the writer meant, ``predicted`` what the model read. ``training/extra_ink.py`` reads it.
+the writer meant, ``predicted`` what the model read, ``profile_id`` the anonymous profile
+of the browser that sent it (null before profiles, or from a client without one), so a
+trainer can cap what one writer contributes. ``training/extra_ink.py`` reads it.
+The database is a SQLite path or a ``postgresql://`` URL, as for ``inkdigits serve``.
 """
 import json
 import os
@@ -17,6 +20,8 @@ import sqlite3
 import sys
 import tempfile
 from pathlib import Path
+
+from sqlalchemy.exc import DBAPIError
 
 from webapp import db
 
@@ -37,6 +42,7 @@ README = README_TITLE + """
 | `model_version` | sha256 prefix of the model file [+ model card version] |
 | `strokes` | the drawing: strokes in pen order, each a list of `[x, y, t]` points (canvas pixels, origin top-left, y down; t in ms) |
 | `key` | the idempotency key the client sent with it, or null |
+| `profile_id` | the anonymous profile (one per browser) whose correction it was, or null |
 
 Add them to training with `inkdigits train --extra-ink DIR`.
 """
@@ -54,23 +60,27 @@ def export_samples(database, out_dir, force=False):
     """
     out = Path(out_dir)
     _check_out(out, force)
+    name = db.describe(database)
+    engine = db.make_engine(database, read_only=True)
     try:
-        conn = db.connect(database, read_only=True)
-    except sqlite3.Error as e:
-        raise ExportError(f"cannot open {database}: {db.describe_error(e)[1]}") from None
+        conn = engine.connect()
+    except (sqlite3.Error, DBAPIError) as e:
+        engine.dispose()
+        raise ExportError(f"cannot open {name}: {db.describe_error(e)[1]}") from None
     try:
         if not db.is_store(conn):
-            raise ExportError(f"{database} is not an inkdigits store (no sample table "
+            raise ExportError(f"{name} is not an inkdigits store (no sample table "
                               f"with columns {', '.join(db.COLUMNS)})")
         out.mkdir(parents=True, exist_ok=True)
         count = _write_samples(conn, out)
         (out / README_FILE).write_text(README, encoding="utf-8")
-    except sqlite3.Error as e:
-        raise ExportError(f"cannot read {database}: {db.describe_error(e)[1]}") from None
+    except (sqlite3.Error, DBAPIError) as e:
+        raise ExportError(f"cannot read {name}: {db.describe_error(e)[1]}") from None
     except OSError as e:
         raise ExportError(f"cannot write to {out}: {e.strerror or e}") from None
     finally:
         conn.close()
+        engine.dispose()
     return count
 
 
@@ -117,7 +127,7 @@ def _write_samples(conn, out):
 def export_main(args):
     """CLI entry: args.out, args.database (default: the app's), args.force."""
     database = args.database or db.default_database()
-    if not os.path.exists(database):
+    if not db.is_url(database) and not os.path.exists(database):
         print(f"inkdigits samples export: no database at {database}", file=sys.stderr)
         return 2
     try:

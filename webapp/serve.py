@@ -71,7 +71,7 @@ def main(args):
     import waitress
 
     from recognizer import ModelError
-    from webapp import create_app
+    from webapp import create_app, db
 
     started = time.monotonic()
     config = {"MODEL_PATH": args.model, **app_config(args)}
@@ -84,7 +84,7 @@ def main(args):
         return 2
     model = app.extensions["inkdigits"]["model"]["version"]
     print(f"inkdigits: model {model} loaded in {time.monotonic() - started:.1f} s; "
-          f"database {app.config['DATABASE']}", flush=True)
+          f"database {db.describe(app.config['DATABASE'])}", flush=True)
     print(f"inkdigits: serving on http://{_url_host(args.host)}:{args.port}/ "
           f"({args.threads} threads, {args.recognitions} recognitions at once, "
           f"{args.connection_limit} connections)", flush=True)
