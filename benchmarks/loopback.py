@@ -5,6 +5,7 @@ Only loopback: the server binds 127.0.0.1 on a free port; nothing else is contac
 import http.client
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -15,6 +16,7 @@ from pathlib import Path
 HOST = "127.0.0.1"
 ROOT = Path(__file__).resolve().parents[1]
 SIX_DIGITS = Path(__file__).with_name("six_digits.json")   # tests/shapes.py's "170452"
+WORKER_LOADED = re.compile(r"^inkdigits: worker (\d+): model ", re.MULTILINE)
 
 
 def free_port():
@@ -60,6 +62,23 @@ class Server:
             time.sleep(0.1)
         self.kill()
         raise RuntimeError(f"server not ready after {timeout} s; see {self.log}")
+
+    def worker_pids(self):
+        """Pids of the workers that have loaded their models (``--workers N``: each logs
+        "inkdigits: worker PID: model ..."), in the order they did; [] for waitress."""
+        return [int(m) for m in WORKER_LOADED.findall(self.log_text())]
+
+    def wait_for_workers(self, count, timeout=180):
+        """Wait until ``count`` workers have loaded their models; returns their pids."""
+        started = time.monotonic()
+        while time.monotonic() - started < timeout:
+            pids = self.worker_pids()
+            if len(pids) >= count:
+                return pids
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"server exited with {self.proc.returncode}; see {self.log}")
+            time.sleep(0.1)
+        raise RuntimeError(f"{count} workers not loaded after {timeout} s; see {self.log}")
 
     def health(self, timeout=2):
         """``(status, seconds)`` of GET /api/health; status None on a connection failure."""

@@ -1,7 +1,15 @@
 """Loopback load check of ``inkdigits serve``: idle connections plus active clients.
 
     python -m benchmarks.server_load [--idle 200] [--active 16] [--seconds 30] [--ink number]
-                                     [--model PATH] [--serve-args "..."] [--tree DIR]
+                                     [--workers N] [--model PATH] [--serve-args "..."]
+                                     [--tree DIR]
+    python -m benchmarks.server_load --workers 1,2 --clients 1,8,32 --idle 0 --seconds 10
+
+The second form is the throughput table: for each ``--workers`` count it starts one server
+(``inkdigits serve --workers N``; 1 is waitress in one process), waits until every worker
+has loaded its models, warms them up for ``--warmup`` seconds, then runs each ``--clients``
+count for ``--seconds`` and prints requests/s, p50/p95/p99, errors, and each process'
+memory after the run (RSS, its peak, and PSS, which splits pages the workers share).
 
 Starts ``inkdigits serve`` on a free 127.0.0.1 port, opens ``--idle`` connections that send
 nothing (each reopened at once when the server closes it, so that many stay open the whole
@@ -178,6 +186,96 @@ def report(args, idle, results, probes, log):
     return "\n".join(lines), errors
 
 
+def memory(pid):
+    """``(rss, peak rss, pss)`` of process ``pid`` in MiB (Linux /proc); Nones elsewhere."""
+    fields = {}
+    try:
+        for name in (f"/proc/{pid}/status", f"/proc/{pid}/smaps_rollup"):
+            with open(name) as f:
+                for line in f:
+                    key, _, value = line.partition(":")
+                    if key in ("VmRSS", "VmHWM", "Pss"):
+                        fields[key] = int(value.split()[0]) / 1024
+    except OSError:
+        pass
+    return fields.get("VmRSS"), fields.get("VmHWM"), fields.get("Pss")
+
+
+def _mib(value):
+    return "n/a" if value is None else f"{value:.0f}"
+
+
+def table_row(workers, clients, seconds, results):
+    """One markdown row: workers, clients, requests, req/s, p50/p95/p99 ms, errors."""
+    ms = 1e3 * np.asarray([s for s, _ in results] or [np.nan])
+    errors = sum(1 for _, status in results if status != 200)
+    p50, p95, p99 = np.percentile(ms, [50, 95, 99])
+    return (f"| {workers} | {clients} | {len(results)} | {len(results) / seconds:.1f} | "
+            f"{p50:.0f} | {p95:.0f} | {p99:.0f} | {errors} |"), errors
+
+
+def drive(port, body, clients, seconds, timeout):
+    """``clients`` keep-alive clients POSTing ``body`` for ``seconds``; their results."""
+    until = time.monotonic() + seconds
+    results = []
+    threads = [threading.Thread(target=active_client, args=(port, body, until, results, timeout))
+               for _ in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results
+
+
+def table(args, tmp):
+    """The throughput table over ``args.workers`` x ``args.clients``; returns (text, errors)."""
+    body = json.dumps({"strokes": six_digit_ink() if args.ink == "number" else heavy_ink()})
+    rows = ["| workers | clients | requests | req/s | p50 ms | p95 ms | p99 ms | errors |",
+            "|---|---|---|---|---|---|---|---|"]
+    notes, errors = [], 0
+    for workers in args.workers:
+        folder = Path(tmp) / f"w{workers}"
+        folder.mkdir()
+        server = _server(args, folder, workers)
+        try:
+            ready = server.start()
+            pids = server.wait_for_workers(workers) if workers > 1 else [server.proc.pid]
+            drive(server.port, body, max(args.clients), args.warmup, args.timeout)
+            for clients in args.clients:
+                row, bad = table_row(workers, clients, args.seconds,
+                                     drive(server.port, body, clients, args.seconds,
+                                           args.timeout))
+                rows.append(row)
+                errors += bad
+            used = [(pid, memory(pid)) for pid in pids]
+            master = memory(server.proc.pid) if workers > 1 else None
+        finally:
+            server.stop()
+        per = ", ".join(f"{_mib(rss)} (peak {_mib(hwm)}, PSS {_mib(pss)})"
+                        for _, (rss, hwm, pss) in used)
+        notes.append(f"{workers} worker{'s' if workers > 1 else ''} "
+                     f"({'gunicorn' if workers > 1 else 'waitress, one process'}), ready in "
+                     f"{ready:.1f} s: RSS per worker MiB {per}"
+                     + (f"; master {_mib(master[0])}" if master else ""))
+    return "\n".join(rows + [""] + notes + [f"errors: {errors}"]), errors
+
+
+def _server(args, folder, workers):
+    serve_args = shlex.split(args.serve_args) + (["--workers", str(workers)] if workers > 1
+                                                 else [])
+    return Server(folder / "s.sqlite", folder / "server.log", args.model, serve_args, args.tree)
+
+
+def _counts(text):
+    try:
+        values = [int(v) for v in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"a comma-separated list of counts, got {text!r}")
+    if not values or min(values) < 1:
+        raise argparse.ArgumentTypeError(f"counts must be at least 1, got {text!r}")
+    return values
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m benchmarks.server_load",
                                      description=__doc__,
@@ -191,13 +289,31 @@ def main(argv=None):
     parser.add_argument("--model", default=None, help="model file (default: the shipped one)")
     parser.add_argument("--serve-args", default="", help="extra `inkdigits serve` options")
     parser.add_argument("--tree", default=None, help="source tree to serve (default: this one)")
+    parser.add_argument("--workers", type=_counts, default=[1],
+                        help="inkdigits serve --workers (default 1: waitress); a list, e.g. "
+                             "1,2, with --clients")
+    parser.add_argument("--clients", type=_counts, default=None,
+                        help="the throughput table: these client counts, e.g. 1,8,32")
+    parser.add_argument("--warmup", type=float, default=2.0,
+                        help="seconds of load before the table's measurements")
     args = parser.parse_args(argv)
 
     with tempfile.TemporaryDirectory(prefix="inkdigits-load-") as tmp:
-        server = Server(Path(tmp) / "s.sqlite", Path(tmp) / "server.log", args.model,
-                        shlex.split(args.serve_args), args.tree)
+        if args.clients is not None:
+            try:
+                text, errors = table(args, tmp)
+            except RuntimeError as e:
+                print(f"benchmarks.server_load: {e}", file=sys.stderr)
+                return 2
+            print(text)
+            return 1 if errors else 0
+        if len(args.workers) != 1:
+            parser.error("several --workers counts need --clients (the table)")
+        server = _server(args, Path(tmp), args.workers[0])
         try:
             ready = server.start()
+            if args.workers[0] > 1:
+                server.wait_for_workers(args.workers[0])
             banner = [line for line in server.log_text().splitlines() if "serving on" in line]
             print(f"server ready in {ready:.1f} s: {banner[-1] if banner else server.cmd}")
             idle, results, probes = run(args, server)

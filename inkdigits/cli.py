@@ -13,6 +13,11 @@ def _serve(sub):
     p.add_argument("--database", default=None,
                    help="the store: an SQLite file (default: instance/inkdigits.sqlite) or a "
                         "postgresql://user@host/db URL shared by every worker")
+    p.add_argument("--workers", type=_positive, default=1,
+                   help="processes; 1: waitress in this process (default); N > 1: gunicorn "
+                        "with N worker processes, each loading the models after the fork "
+                        "(Linux, macOS); --threads, --connection-limit, --recognitions and "
+                        "--samples-per-minute then apply to each worker")
     p.add_argument("--threads", type=_positive, default=32,
                    help="worker threads; many more than --recognitions, so requests wait in "
                         "the app (bounded by --queue-wait), not unseen in waitress' queue, and "
@@ -26,7 +31,7 @@ def _serve(sub):
     p.add_argument("--recognitions", type=_positive, default=4,
                    help="drawings read at once; the rest wait (default 4)")
     p.add_argument("--queue-wait", type=_positive_float, default=2.0, metavar="S",
-                   help="seconds a request waits to be read before a 503 (default 1)")
+                   help="seconds a request waits to be read before a 503 (default 2)")
     p.add_argument("--request-deadline", type=_positive_float, default=3.0, metavar="S",
                    help="seconds of work per request before a 503 (default 3)")
     p.add_argument("--samples-per-minute", type=int, default=30, metavar="N",

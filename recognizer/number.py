@@ -56,6 +56,13 @@ class NumberRecognizer:
                     self._path_reader = load_classifier(self.path_model, paths=True)
         return self._path_reader
 
+    @property
+    def loaded(self):
+        """True once the digit CNN and the pen-path reader (unless made without one) are
+        loaded; ``classifier`` and ``path_reader`` load them on first use."""
+        return self._classifier is not None and (self.path_model is False
+                                                 or self._path_reader is not None)
+
     def classify(self, crops):
         """(N, 28, 28) uint8 MNIST-normalised crops -> (N, 10) digit probabilities.
 

@@ -81,3 +81,31 @@ def test_the_filter_sits_on_waitress_queue_logger():
     from waitress import task
 
     assert serve.QUEUE_LOGGER == task.ThreadedTaskDispatcher.queue_logger.name
+
+
+def test_one_process_under_waitress_is_the_default():
+    assert parse().workers == 1
+    assert parse("--workers", "3").workers == 3
+
+
+def test_worker_settings_map_onto_gunicorn():
+    from webapp.workers import gunicorn_options
+
+    opts = gunicorn_options(parse("--workers", "4", "--threads", "8", "--port", "9001",
+                                  "--connection-limit", "50", "--channel-timeout", "2.5",
+                                  "--backlog", "7"))
+    assert opts["bind"] == ["127.0.0.1:9001"]
+    assert (opts["workers"], opts["worker_class"], opts["threads"]) == (4, "gthread", 8)
+    assert opts["preload_app"] is False               # models load in each worker
+    assert (opts["worker_connections"], opts["keepalive"], opts["backlog"]) == (50, 3, 7)
+    assert opts["accesslog"] is None                  # webapp.observe logs the requests
+    assert gunicorn_options(parse("--workers", "2", "--host", "::1"))["bind"] == ["[::1]:8000"]
+
+
+def test_every_gunicorn_setting_we_pass_exists():
+    from gunicorn.config import Config
+
+    from webapp.workers import gunicorn_options
+
+    known = Config().settings
+    assert set(gunicorn_options(parse("--workers", "2"))) <= set(known)

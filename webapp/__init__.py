@@ -2,6 +2,7 @@
 
     flask --app webapp run            # development server
     inkdigits serve                   # waitress, the shipped model loaded at start
+    inkdigits serve --workers N       # gunicorn: N processes, each loading the models itself
 
 Config keys (defaults in :func:`create_app`): ``MODEL_PATH`` (None: the shipped model),
 ``DATABASE`` (the store of corrections and profiles: an SQLite file, created here, or a
@@ -52,9 +53,10 @@ def create_app(config=None):
     else:
         app.config.from_mapping(config)
 
-    from webapp import api, db, errors, model_info, pages
+    from webapp import api, db, errors, model_info, observe, pages
 
     errors.init_app(app)
+    observe.init_app(app)     # first: its clock starts before security's checks run
     security.init_app(app)
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
@@ -62,6 +64,7 @@ def create_app(config=None):
     limits = InkLimits(max_strokes=app.config["MAX_STROKES"], max_points=app.config["MAX_POINTS"])
     rec = NumberRecognizer(app.config["MODEL_PATH"], limits, classifier=app.config["CLASSIFIER"])
     rec.classify(np.zeros((1, 28, 28), np.uint8))  # load and trace the model now, not on a request
+    rec.path_reader                                 # and the pen-path reader (~5 ms on LiteRT)
     app.extensions["inkdigits"] = {
         "recognizer": rec,
         "model": model_info.describe(app.config["MODEL_PATH"]),

@@ -12,6 +12,11 @@ points (canvas pixels, y down; t in ms). ``openapi.py`` holds the full schema.
 ``GET /api/health``      -> 200 ``{"status": "ok", "model_version", "model", "uptime_s",
                          "database": {"status", "bytes", "max_bytes"}}``; 503 with
                          ``"status": "error"`` and the database's state when it is broken
+``GET /api/health/live`` -> 200 ``{"status": "ok", "pid", "uptime_s"}`` while the process
+                         answers at all (liveness: restart it when this fails)
+``GET /api/health/ready`` -> 200 ``{"status": "ok", "pid", "models": "ok", "database"}``
+                         when the models are loaded and the database reachable; else 503
+                         with ``"status": "error"`` (readiness: send it no traffic yet)
 ``GET /api/openapi.json`` -> the OpenAPI 3 document
 
 Errors: ``{"error": message}`` with 400 (malformed JSON, Host not allowed), 403
@@ -32,7 +37,7 @@ from flask import Blueprint, abort, current_app, g, jsonify, request
 from sqlalchemy.exc import DBAPIError
 
 from recognizer import InvalidInk, RecognitionStopped, result_to_dict
-from webapp import db, get_model_info, get_recognizer, uptime_seconds
+from webapp import db, get_model_info, get_recognizer, observe, uptime_seconds
 from webapp.errors import fail
 from webapp.limits import Busy
 from webapp.openapi import openapi_document
@@ -44,6 +49,9 @@ PREDICTED_RE = re.compile(r"[0-9]{0,64}")
 KEY_RE = re.compile(r"[A-Za-z0-9_-]{16,64}")
 # Database states the last failed write leaves for /api/health (the others it sees itself).
 _STICKY_STATES = ("read-only", "full", "io-error")
+# Database states in which the app still does its main work, reading drawings: a worker in
+# them is ready (every worker shares the database, so none would be better).
+_SERVING_STATES = ("ok", "read-only", "full")
 
 
 @bp.before_request
@@ -99,6 +107,20 @@ def health():
                    uptime_s=round(uptime_seconds(), 3), database=database), 200 if ok else 503
 
 
+@bp.get("/health/live")
+def live():
+    return jsonify(status="ok", pid=os.getpid(), uptime_s=round(uptime_seconds(), 3))
+
+
+@bp.get("/health/ready")
+def ready():
+    models = "ok" if get_recognizer().loaded else "loading"
+    database = _database_state()      # connects and queries the store: reachable or not
+    ok = models == "ok" and database["status"] in _SERVING_STATES
+    return jsonify(status="ok" if ok else "error", pid=os.getpid(), models=models,
+                   database=database), 200 if ok else 503
+
+
 @bp.get("/openapi.json")
 def openapi():
     return jsonify(openapi_document())
@@ -112,7 +134,7 @@ def _recognize(body):
     retry = current_app.config["RETRY_AFTER_S"]
     cancelled = request.environ.get("waitress.client_disconnected")  # waitress, lookahead > 0
     try:
-        with current_app.extensions["inkdigits"]["gate"].slot(g.deadline):
+        with current_app.extensions["inkdigits"]["gate"].slot(g.deadline), observe.reading():
             return get_recognizer().recognize(body["strokes"], deadline=g.deadline,
                                               cancelled=cancelled)
     except InvalidInk as e:

@@ -78,6 +78,18 @@ _SCHEMAS = {
                 "version": {"type": "string"}, "sha256": {"type": "string"},
                 "file": {"type": "string"}, "card": {"type": "object"}}},
             "uptime_s": {"type": "number", "description": "seconds since the app started"}}},
+    "Live": {
+        "type": "object", "required": ["status", "pid", "uptime_s"],
+        "properties": {"status": {"type": "string", "enum": ["ok"]},
+                       "pid": {"type": "integer", "description": "the worker process"},
+                       "uptime_s": {"type": "number"}}},
+    "Ready": {
+        "type": "object", "required": ["status", "pid", "models", "database"],
+        "properties": {
+            "status": {"type": "string", "enum": ["ok", "error"]},
+            "pid": {"type": "integer", "description": "the worker process"},
+            "models": {"type": "string", "enum": ["ok", "loading"]},
+            "database": {"$ref": "#/components/schemas/Database"}}},
 }
 
 _ERRORS = {
@@ -154,6 +166,14 @@ def openapi_document():
                                 "the server is up and its database ok",
                                 {"503": {"description": "the database is not ok",
                                          "content": _content("Health")}}),
+            "/api/health/live": _get("Liveness: the process answers", "Live",
+                                     "this worker is alive"),
+            "/api/health/ready": _get(
+                "Readiness: models loaded and the database reachable", "Ready",
+                "ready for traffic (a read-only or full database still reads drawings)",
+                {"503": {"description": "models not loaded, or the database unreachable "
+                                        "(missing, busy, damaged, ...)",
+                         "content": _content("Ready")}}),
             "/api/openapi.json": _get("This document", {"type": "object"},
                                       "the OpenAPI document"),
         },

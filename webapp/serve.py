@@ -1,4 +1,5 @@
-"""``inkdigits serve``: the app under waitress, the model loaded before the first request.
+"""``inkdigits serve``: the app under waitress, the model loaded before the first request;
+``--workers N`` (N > 1) runs N gunicorn worker processes instead (``webapp.workers``).
 
 The server settings are chosen so that no client, and no crowd of idle ones, can lock the
 others out: many connections are allowed (idle ones cost a file descriptor, not a thread),
@@ -10,6 +11,8 @@ up. Measured with ``python -m benchmarks.server_load``: with 8 threads, 128 clie
 ~6 s in waitress' queue before the app could turn them away.
 """
 import logging
+import os
+import sys
 import threading
 import time
 
@@ -68,33 +71,39 @@ class RateLimitFilter(logging.Filter):
 
 def main(args):
     """Load the model, print the URL, serve until interrupted (args: see ``inkdigits serve -h``)."""
-    import waitress
-
-    from recognizer import ModelError
-    from webapp import create_app, db
-
-    started = time.monotonic()
     config = {"MODEL_PATH": args.model, **app_config(args)}
     if args.database:
         config["DATABASE"] = args.database
+    if args.workers > 1:
+        from webapp.workers import serve_workers
+
+        return serve_workers(args, config)
+    import waitress
+
+    from recognizer import ModelError
+    from webapp import create_app, db, observe
+
+    started = time.monotonic()
     try:
         app = create_app(config)
     except ModelError as e:
         print(f"inkdigits serve: {e}", flush=True)
         return 2
     model = app.extensions["inkdigits"]["model"]["version"]
-    print(f"inkdigits: model {model} loaded in {time.monotonic() - started:.1f} s; "
-          f"database {db.describe(app.config['DATABASE'])}", flush=True)
-    print(f"inkdigits: serving on http://{_url_host(args.host)}:{args.port}/ "
+    print(f"inkdigits: model {model} loaded in {time.monotonic() - started:.1f} s (pid "
+          f"{os.getpid()}); database {db.describe(app.config['DATABASE'])}", flush=True)
+    print(f"inkdigits: serving on http://{url_host(args.host)}:{args.port}/ "
           f"({args.threads} threads, {args.recognitions} recognitions at once, "
           f"{args.connection_limit} connections)", flush=True)
     logging.getLogger(QUEUE_LOGGER).addFilter(RateLimitFilter())
+    observe.log_to(sys.stdout)
     waitress.serve(app, host=args.host, port=args.port,
                    **waitress_options(args, app.config["MAX_CONTENT_LENGTH"]))
     return 0
 
 
-def _url_host(host):
+def url_host(host):
+    """``host`` as it goes in a URL for the banner (a wildcard address: localhost)."""
     if host in ("0.0.0.0", "::", ""):
         return "localhost"
     return f"[{host}]" if ":" in host else host
