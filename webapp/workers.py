@@ -10,7 +10,8 @@ client per worker).
 
 Workers are gunicorn's ``gthread`` workers: ``--threads`` threads each; idle keep-alive
 connections wait in the worker's poller, not in a thread, and are closed after
-``--channel-timeout`` seconds. Each worker's LiteRT models use ``cores / N`` threads
+``--channel-timeout`` seconds (a new connection holds a thread for up to 5 s, gunicorn's
+wait for its first bytes, before it is parked there too). Each worker's LiteRT models use ``cores / N`` threads
 (``INKDIGITS_THREADS``, unless set), so N workers do not fight over the cores.
 
 Metrics: the master makes a fresh folder for prometheus_client's multiprocess mode and
