@@ -32,12 +32,22 @@ def test_summary_judges_the_targets():
     assert "NOT met (lowest 95.0%)" in text and "+7.0 points" in text and "NOT met (11, 11)" in text
 
 
-def test_test_writers_that_trained_the_model_are_refused(pen_data_dir, capsys):
-    from inkdigits.cli import build_parser
+def test_test_writers_that_trained_the_model_are_refused(tiny_model_path, pen_data_dir,
+                                                         tmp_path, capsys):
+    import json
+    import shutil
 
+    from inkdigits.cli import build_parser
+    from training.splits import split_of
+
+    model = tmp_path / "digits.keras"
+    shutil.copy(tiny_model_path, model)
+    test_writer = next(w for w in range(1, 31) if split_of(w) == "test")
+    (tmp_path / "model_card.json").write_text(json.dumps(
+        {"train_writers": [f"pendigits:{test_writer}"]}))
     args = build_parser().parse_args(["evaluate-adapt", "--split", "test", "--source",
-                                      "pendigits", "--data", pen_data_dir])
-    assert main(args) == 2          # the shipped models trained on pendigits writers 1-25
+                                      "pendigits", "--data", pen_data_dir, "--model", str(model)])
+    assert main(args) == 2          # a card that lists a test writer among its trainers
     assert "trained this model" in capsys.readouterr().err
 
 

@@ -898,6 +898,10 @@ export class InkNumber extends HTMLElement {
     this._validate();
     this._redraw();
     if (focusKey && !root.activeElement) root.querySelector(focusKey)?.focus();
+    // a focused button now disabled (Clear, with no ink left) drops focus to the page in
+    // Chromium, and the element's shortcuts with it: keep focus inside, on the number
+    const active = root.activeElement;
+    if (focused && (!active || active.disabled)) this._$(".number").focus();
     if (root.activeElement?.disabled) this._$(".number").focus();  // keep the keys working here
   }
 
