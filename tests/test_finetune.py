@@ -20,7 +20,7 @@ class OneDigitPerStroke:
 def _export(directory, samples):
     """An export directory of (strokes, label, profile) samples, oldest first."""
     directory.mkdir()
-    lines = [json.dumps({"id": i, "label": label, "profile": who,
+    lines = [json.dumps({"id": i, "label": label, "profile_id": who,
                          "strokes": [s.tolist() for s in strokes]})
              for i, (strokes, label, who) in enumerate(samples)]
     (directory / extra_ink.SAMPLES_FILE).write_text("\n".join(lines) + "\n")

@@ -54,7 +54,7 @@ def load_extra_ink(directories, recognizer=None, per_profile=None, with_counts=F
 
     ``recognizer`` is a ``recognizer.NumberRecognizer`` whose segmentation splits the
     numbers (default: the shipped model's); samples it cannot match to their label are
-    skipped. ``per_profile`` caps the digits one profile (the export's ``profile`` field;
+    skipped. ``per_profile`` caps the digits one profile (the export's ``profile_id``;
     samples without one count as one profile) adds, oldest first: corrections are
     untrusted, and a flood of wrong labels from one browser must not outweigh everyone
     else. ``with_counts`` also returns {"samples", "digits", "capped", "unusable"}.
@@ -70,7 +70,7 @@ def load_extra_ink(directories, recognizer=None, per_profile=None, with_counts=F
     for directory in directories:
         for sample in read_samples(directory):
             counts["samples"] += 1
-            who = sample.get("profile")
+            who = sample.get("profile_id")
             who = who if isinstance(who, str) else None
             room = None if per_profile is None else max(0, per_profile - per.get(who, 0))
             if room == 0:
