@@ -2,8 +2,7 @@
 the ink of ``dev`` writers who write that way: each digit alone, read by the shipped models.
 
 The floors are what v7 read (2026-12-03: 12 of 14, 10 of 10, 8 of 8, 4 of 4, 4 of 4, 61 of
-61) less one digit: a model that reads a style worse
-fails here, whatever its averages say."""
+61) less one digit: a model that reads a style worse fails here, whatever its averages say."""
 import pytest
 
 from training.splits import split_of, writer_id
