@@ -48,37 +48,34 @@ def test_no_tuning_constant_is_left_in_the_modules(module):
     assert numbers <= {"NUM_DIGITS"}
 
 
-def test_the_config_changes_the_reading():
-    strokes, _ = number("11", gap=0.6)
-
-    def pairs_read_best(groups):     # a pair of strokes reads as a sure 4, each alone as 1
+def pairs_read_as_4(sure):
+    """A scorer: a pair of strokes reads as a 4 with probability ``sure``, each alone as 1
+    (p 0.5), the rest junk."""
+    def score(groups):
         probs = np.zeros((len(groups), 11))
         for k, g in enumerate(groups):
-            probs[k, 4 if len(g) == 2 else 1] = 0.99 if len(g) == 2 else 0.5
+            probs[k, 4 if len(g) == 2 else 1] = sure if len(g) == 2 else 0.5
         probs[:, 10] = 1 - probs.sum(axis=1)
         return probs, [None] * len(groups)
-    ink = validate_ink(strokes)
-    assert segment(ink, pairs_read_best)[0].text == "11"       # too far apart to be one digit
-    loose = SegmentConfig(max_gap=2.0, gap_penalty=0.0, widest=5.0, max_width=5.0)
-    assert segment(ink, pairs_read_best, config=loose)[0].text == "4"
+    return score
+
+
+LOOSE = SegmentConfig(max_gap=2.0, gap_penalty=0.0, widest=5.0, max_width=5.0)
+
+
+def test_the_config_changes_the_reading():
+    ink = validate_ink(number("11", gap=0.6)[0])
+    assert segment(ink, pairs_read_as_4(0.99))[0].text == "11"    # too far apart to be one digit
+    assert segment(ink, pairs_read_as_4(0.99), config=LOOSE)[0].text == "4"
 
 
 def test_a_clear_gap_costs_a_merge_its_penalty():
-    strokes, _ = number("11", gap=0.3)
-
-    def pairs_read_best(groups):     # a pair of strokes reads as a likely 4, each alone as 1
-        probs = np.zeros((len(groups), 11))
-        for k, g in enumerate(groups):
-            probs[k, 4 if len(g) == 2 else 1] = 0.9 if len(g) == 2 else 0.5
-        probs[:, 10] = 1 - probs.sum(axis=1)
-        return probs, [None] * len(groups)
-    ink = validate_ink(strokes)
-    loose = SegmentConfig(max_gap=2.0, gap_penalty=0.0, widest=5.0, max_width=5.0)
-    assert segment(ink, pairs_read_best, config=loose)[0].text == "4"
-    assert segment(ink, pairs_read_best,
-                   config=loose.with_values(clear_gap_penalty=8.0))[0].text == "11"
+    ink, likely_4 = validate_ink(number("11", gap=0.3)[0]), pairs_read_as_4(0.9)
+    assert segment(ink, likely_4, config=LOOSE)[0].text == "4"
+    assert segment(ink, likely_4,
+                   config=LOOSE.with_values(clear_gap_penalty=8.0))[0].text == "11"
     # a gap narrower than clear_gap is not a clear one
-    assert segment(ink, pairs_read_best, config=loose.with_values(
+    assert segment(ink, likely_4, config=LOOSE.with_values(
         clear_gap_penalty=8.0, clear_gap=5.0))[0].text == "4"
 
 

@@ -33,27 +33,31 @@ class FinetuneConfig:
     tolerance: float = 0.0        # percentage points the candidate may lose on a guard figure
 
 
-def guard_figures(model, data, limit=None):
-    """{name: accuracy %} of a Keras ``model`` on the guard's sets: MNIST test and the pen
-    ``dev`` writers of each source, read as crops of the whole digit. ``limit`` takes the
-    first that many of each set (the tests' short form)."""
+def guard_sets(data, limit=None):
+    """{name: (images, labels)} the guard reads: MNIST test and the pen ``dev`` writers of
+    each source as crops of the whole digit. ``limit`` keeps the first that many of each
+    (the tests' short form)."""
     from training.compose import SOURCES, load_digits
     from training.data import load_mnist
-    from training.evaluate import predict_probs
     from training.splits import select
     from recognizer.normalize import normalize_many
 
-    sets = {"MNIST test": load_mnist(data, "test")}
+    x, y = load_mnist(data, "test")
+    sets = {"MNIST test": (x[:limit], y[:limit])}
     for source in SOURCES:
         digits = select(load_digits(data, source), "dev")[:limit]
         sets[f"dev {source}"] = (normalize_many([d.strokes for d in digits]),
                                  np.array([d.label for d in digits]))
-    out = {}
-    for name, (images, labels) in sets.items():
-        images, labels = images[:limit], labels[:limit]
-        pred = predict_probs(model, images)[:, :NUM_DIGITS].argmax(axis=1)
-        out[name] = 100.0 * float(np.mean(pred == labels))
-    return out
+    return sets
+
+
+def guard_figures(model, sets):
+    """{name: accuracy %} of a Keras ``model`` on ``guard_sets``."""
+    from training.evaluate import predict_probs
+
+    return {name: 100.0 * float(np.mean(
+                predict_probs(model, images)[:, :NUM_DIGITS].argmax(axis=1) == labels))
+            for name, (images, labels) in sets.items()}
 
 
 def compare(old, new, tolerance=0.0):
@@ -76,8 +80,9 @@ def guard(candidate_path, replaced_path, data, tolerance=0.0, limit=None, out=No
     A refused candidate is renamed ``*.refused.keras`` so that nothing loads it by mistake."""
     import keras
 
-    old = guard_figures(keras.models.load_model(replaced_path, compile=False), data, limit)
-    new = guard_figures(keras.models.load_model(candidate_path, compile=False), data, limit)
+    sets = guard_sets(data, limit)      # read once, for both models
+    old = guard_figures(keras.models.load_model(replaced_path, compile=False), sets)
+    new = guard_figures(keras.models.load_model(candidate_path, compile=False), sets)
     rows, ok = compare(old, new, tolerance)
     print(format_comparison(rows, ok), file=out or sys.stdout, flush=True)
     report = {"replaced": str(replaced_path), "tolerance": tolerance, "limit": limit,
