@@ -63,3 +63,10 @@ def number(text, h=100.0, gap=0.25, x=0.0, y=0.0, slant=0.0):
         x = float(xs.max()) + gap * h
         t = float(ink[-1][-1, 2]) + 300.0
     return strokes, owners
+
+
+def short_bar_seven(x=0.0, h=100.0, bar=0.12, lean=0.0, y=0.0):
+    """A 7 whose bar is a short tick, one stroke of [x, y, t] points: the shipped model
+    reads it as a 1 (p(7) ~ 0.01), so one taught sample of it shows a profile working."""
+    p = _line((0.3 - bar, 0.0), (0.3 + 0.3 * bar, 0.02), (0.3 - lean, 1.0), n=14) * h + [x, y]
+    return [np.c_[p, 10.0 * np.arange(len(p))]]

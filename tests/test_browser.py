@@ -124,7 +124,7 @@ def test_tap_a_digit_to_correct_it(page, server):
     assert page.evaluate("document.querySelector('ink-number').value") == "110"
     assert shown_number(page) == "110"
     page.wait_for_selector("ink-number >> .msg[data-tone='ok']")
-    assert page.locator("ink-number >> .msg").inner_text() == "Saved “110” — thank you."
+    assert page.locator("ink-number >> .msg").inner_text() == "Saved “110” — learnt: your 1."
     rows = samples(server)
     assert len(rows) == before + 1 and rows[-1][:2] == ("110", "170")
     assert page.locator("ink-number >> .dig[data-i='1']").get_attribute("data-state") == "fixed"
@@ -192,8 +192,10 @@ def test_typed_correction_warns_confirms_and_never_truncates(browser, server, vi
     assert shown_number(pg) == typed and field.input_value() == ""
     if viewport is PHONE:
         shot(pg, "correction-phone.png", docs=True)
+    saved = pg.locator("ink-number >> .msg").inner_text()
+    assert saved.startswith(f"Saved “{typed}” — ")
     field.fill("9")                                            # a new edit: the old news goes
-    assert pg.locator("ink-number >> .msg").inner_text() != f"Saved “{typed}” — thank you."
+    assert pg.locator("ink-number >> .msg").inner_text() != saved
     pg.context.close()
     assert errors == []
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from shapes import _line, digit, number
+from shapes import digit, number, short_bar_seven
 
 from recognizer import (InvalidInk, InvalidLabel, InvalidProfile, Learnt, NumberRecognizer,
                         Profile, result_to_dict)
@@ -27,12 +27,6 @@ pytestmark = pytest.mark.skipif(not Path(SHIPPED_MODEL).is_file(),
 @pytest.fixture(scope="module")
 def rec():
     return NumberRecognizer.load()
-
-
-def short_bar_seven(x=0.0, h=100.0, bar=0.12, lean=0.0):
-    """A 7 whose bar is a short tick: the shared model reads a 1 (p(7) ~ 0.01)."""
-    p = _line((0.3 - bar, 0.0), (0.3 + 0.3 * bar, 0.02), (0.3 - lean, 1.0), n=14) * h + [x, 0]
-    return [np.c_[p, 10.0 * np.arange(len(p))]]
 
 
 def zeros_in_one_stroke():

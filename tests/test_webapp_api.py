@@ -175,7 +175,10 @@ def test_sample_is_stored_with_label_prediction_and_model_version(app, client):
     body = r.get_json()
     health = client.get("/api/health").get_json()
     assert body == {"id": 1, "label": "17", "predicted": "11",
-                    "model_version": health["model_version"], "key": None}
+                    "model_version": health["model_version"], "key": None,
+                    "learnt": body["learnt"], "profile": {"corrections": 1,
+                                                          "samples": [0, 1, 0, 0, 0, 0, 0, 1, 0, 0]}}
+    assert body["learnt"]["text"] == "17" and body["learnt"]["digits"] == [1, 7]
     from webapp import db
 
     with app.app_context():
@@ -184,6 +187,7 @@ def test_sample_is_stored_with_label_prediction_and_model_version(app, client):
                                                                       body["model_version"])
     assert row["strokes"] == INK
     assert row["created"].endswith("+00:00")
+    assert row["profile_id"] == client.get_cookie("inkdigits_profile").value
 
 
 def test_sample_without_prediction_stores_the_servers_reading(app, client):
@@ -271,8 +275,10 @@ def test_unexpected_errors_are_json_500_without_traceback(app):
 def test_openapi_describes_exactly_the_api_routes(app, client):
     doc = client.get("/api/openapi.json").get_json()
     assert doc["openapi"].startswith("3.")
-    routes = {rule.rule: rule.methods - {"HEAD", "OPTIONS"} for rule in app.url_map.iter_rules()
-              if rule.rule.startswith("/api/")}
+    routes = {}
+    for rule in app.url_map.iter_rules():
+        if rule.rule.startswith("/api/"):
+            routes.setdefault(rule.rule, set()).update(rule.methods - {"HEAD", "OPTIONS"})
     documented = {path: {m.upper() for m in item} for path, item in doc["paths"].items()}
     assert documented == routes
 

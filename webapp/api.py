@@ -4,11 +4,20 @@ Ink is a list of strokes in pen order; a stroke is a list of ``[x, y]`` or ``[x,
 points (canvas pixels, y down; t in ms). ``openapi.py`` holds the full schema.
 
 ``POST /api/recognize``  ``{"strokes": ink, "crops": bool?}``
-    -> 200 ``result_to_dict`` form: ``{"text", "score", "digits": [...], "alternatives"}``
+    -> 200 ``result_to_dict`` form: ``{"text", "score", "digits": [...], "alternatives"}``,
+    read in the hand of the browser's profile (``webapp.profiles``) when its cookie names
+    one, and then with ``"profile": {"corrections", "samples"}`` too
 ``POST /api/samples``    ``{"strokes": ink, "label": "digits", "predicted": "digits"?,
                          "key": str?}`` (or the key as an ``Idempotency-Key`` header)
-    -> 201 ``{"id", "label", "predicted", "model_version", "key"}``; a retry with a stored
-    key -> 200 and the stored sample, nothing written (409 if label or strokes differ)
+    -> 201 ``{"id", "label", "predicted", "model_version", "key", "learnt", "profile"}``:
+    the browser's profile learnt the correction in the sample's transaction (``learnt``:
+    ``{"text", "digits", "misread": [{"label", "read"}], "dropped"}``, null when no grouping
+    of the ink reads the label) and the cookie naming it is set; a retry with a stored
+    key -> 200 and the stored sample, nothing written or learnt (409 if label or strokes
+    differ)
+``GET /api/profile``     -> 200 ``{"profile": {"corrections", "samples"} or null}``
+``DELETE /api/profile``  -> 200 ``{"deleted": bool, "profile": null}``: "Forget my
+                         handwriting"; the row and the cookie go, the samples stay
 ``GET /api/health``      -> 200 ``{"status": "ok", "model_version", "model", "uptime_s",
                          "database": {"status", "bytes", "max_bytes"}}``; 503 with
                          ``"status": "error"`` and the database's state when it is broken
@@ -20,8 +29,8 @@ points (canvas pixels, y down; t in ms). ``openapi.py`` holds the full schema.
 ``GET /api/openapi.json`` -> the OpenAPI 3 document
 
 Errors: ``{"error": message}`` with 400 (malformed JSON, Host not allowed), 403
-(cross-origin POST), 409 (idempotency key reused), 413 (body over ``MAX_CONTENT_LENGTH``),
-415 (not ``application/json``), 422 (invalid ink, label, predicted or key; a string that is
+(cross-origin POST or DELETE), 409 (idempotency key reused), 413 (body over
+``MAX_CONTENT_LENGTH``), 415 (not ``application/json``), 422 (invalid ink, label, predicted or key; a string that is
 not valid Unicode; ink too complex), 429 (over ``SAMPLES_PER_MINUTE``), 503 (busy, past
 ``REQUEST_DEADLINE_S``, or the database unavailable: ``{"error", "database": state}``),
 507 (store over ``MAX_STORE_BYTES``). 429 and busy 503s carry ``Retry-After``.
@@ -32,12 +41,13 @@ import os
 import re
 import sqlite3
 import time
+from contextlib import contextmanager
 
 from flask import Blueprint, abort, current_app, g, jsonify, request
 from sqlalchemy.exc import DBAPIError
 
 from recognizer import InvalidInk, RecognitionStopped, result_to_dict
-from webapp import db, get_model_info, get_recognizer, observe, uptime_seconds
+from webapp import db, get_model_info, get_recognizer, observe, profiles, uptime_seconds
 from webapp.errors import fail
 from webapp.limits import Busy
 from webapp.openapi import openapi_document
@@ -65,8 +75,12 @@ def recognize():
     crops = body.get("crops", False)
     if not isinstance(crops, bool):
         abort(422, "crops must be true or false")
-    result = _recognize(body)
-    return jsonify(result_to_dict(result, crops=crops))
+    profile = profiles.for_reading(get_recognizer())
+    result = _recognize(body, profile)
+    answer = result_to_dict(result, crops=crops)
+    if profile is not None:   # only then: a client without a profile sees the library's fields
+        answer["profile"] = profiles.summary(profile)
+    return jsonify(answer)
 
 
 @bp.post("/samples")
@@ -85,17 +99,52 @@ def save_sample():
     if key is not None and (row := db.find_by_key(conn, key)) is not None:
         return _repeat(row, body)  # a retry: answer as before, before any work
     _check_store_size(conn, body)
-    result = _recognize(body)
+    rec = get_recognizer()
+    result = _recognize(body, profiles.for_reading(rec, conn))
     if not result.digits:
         abort(422, "strokes: the drawing is empty")
     if predicted is None:
         predicted = result.text  # what the model says now, when the client does not tell
     version = get_model_info()["version"]
-    row, created = db.insert_sample(conn, body["strokes"], label, predicted, version, key)
+    strokes = body["strokes"]
+
+    def store(profile_id, also):
+        return db.insert_sample(conn, strokes, label, predicted, version, key,
+                                profile_id=profile_id, also=also)
+
+    def learn(profile):
+        with _slot():
+            return rec.learn(profile, strokes, label)
+
+    try:
+        taught = profiles.teach(conn, rec, strokes, label, store, learn)
+    except profiles.LostRace as e:
+        fail(503, f"{e}; retry", current_app.config["RETRY_AFTER_S"])
     current_app.extensions["inkdigits"]["database_error"] = None
-    if not created:  # a concurrent request with the same key stored it first
-        return _repeat(row, body)
-    return jsonify(_sample(row)), 201
+    if not taught.created:  # a concurrent request with the same key stored it first
+        return _repeat(taught.row, body)
+    response = jsonify({**_sample(taught.row), "learnt": profiles.learnt_to_dict(taught.learnt),
+                        "profile": profiles.summary(taught.profile)})
+    profiles.set_cookie(response, taught.profile_id)
+    return response, 201
+
+
+@bp.get("/profile")
+def get_profile():
+    """The browser's profile as the page shows it: ``{"profile": {"corrections",
+    "samples"}}``, or ``{"profile": null}`` when it has none it can read with."""
+    return jsonify(profile=profiles.summary(profiles.for_reading(get_recognizer())))
+
+
+@bp.delete("/profile")
+def forget_profile():
+    """"Forget my handwriting": delete the browser's profile and its cookie. Its samples
+    stay, as training data, with their profile id."""
+    profile_id = profiles.cookie_id()
+    deleted = db.delete_profile(db.get_db(), profile_id) if profile_id else False
+    response = jsonify(deleted=deleted, profile=None)
+    profiles.clear_cookie(response)
+    return response
 
 
 @bp.get("/health")
@@ -126,17 +175,26 @@ def openapi():
     return jsonify(openapi_document())
 
 
-def _recognize(body):
-    """Run the recognizer on ``body["strokes"]`` within the request's deadline, holding one
-    of the app's recognition slots; invalid ink is a 422 naming stroke and point."""
+def _recognize(body, profile=None):
+    """Run the recognizer on ``body["strokes"]`` (in ``profile``'s hand) within the
+    request's deadline, holding one of the app's recognition slots; invalid ink is a 422
+    naming stroke and point."""
     if "strokes" not in body:
         abort(422, "strokes: required")
-    retry = current_app.config["RETRY_AFTER_S"]
     cancelled = request.environ.get("waitress.client_disconnected")  # waitress, lookahead > 0
+    with _slot():
+        return get_recognizer().recognize(body["strokes"], profile=profile,
+                                          deadline=g.deadline, cancelled=cancelled)
+
+
+@contextmanager
+def _slot():
+    """One of the app's recognition slots for the ``with`` block, waited for until the
+    request's deadline; the recognizer's refusals become 422 and 503 answers."""
+    retry = current_app.config["RETRY_AFTER_S"]
     try:
         with current_app.extensions["inkdigits"]["gate"].slot(g.deadline), observe.reading():
-            return get_recognizer().recognize(body["strokes"], deadline=g.deadline,
-                                              cancelled=cancelled)
+            yield
     except InvalidInk as e:
         abort(422, f"strokes: {e}")
     except Busy:

@@ -40,7 +40,9 @@ _SCHEMAS = {
             "digits": {"type": "array", "items": {"$ref": "#/components/schemas/Digit"}},
             "alternatives": {"type": "array", "items": {
                 "type": "object", "properties": {"text": {"type": "string"},
-                                                 "score": {"type": "number"}}}}}},
+                                                 "score": {"type": "number"}}}},
+            "profile": {"allOf": [{"$ref": "#/components/schemas/ProfileSummary"}],
+                        "description": "only when the browser's profile read it"}}},
     "SampleRequest": {
         "type": "object", "required": ["strokes", "label"],
         "properties": {
@@ -57,7 +59,40 @@ _SCHEMAS = {
         "type": "object", "required": ["id", "label", "predicted", "model_version", "key"],
         "properties": {"id": {"type": "integer"}, "label": {"type": "string"},
                        "predicted": {"type": "string"}, "model_version": {"type": "string"},
-                       "key": {"type": "string", "nullable": True}}},
+                       "key": {"type": "string", "nullable": True},
+                       "learnt": {"allOf": [{"$ref": "#/components/schemas/Learnt"}],
+                                  "nullable": True,
+                                  "description": "on a 201: what the browser's profile "
+                                                 "learnt; null when no grouping of the ink "
+                                                 "reads the label (stored all the same)"},
+                       "profile": {"$ref": "#/components/schemas/ProfileSummary"}}},
+    "Learnt": {
+        "type": "object", "required": ["text", "digits", "misread", "dropped"],
+        "properties": {
+            "text": {"type": "string"},
+            "digits": {"type": "array", "items": {"type": "integer"},
+                       "description": "the digits aligned to the ink, left to right"},
+            "misread": {"type": "array", "description": "digits the shared model alone "
+                        "reads otherwise (the page says \"learnt: your 4\")",
+                        "items": {"type": "object", "properties": {
+                            "label": {"type": "integer"}, "read": {"type": "integer"}}}},
+            "dropped": {"type": "integer", "description": "old samples dropped to keep the "
+                        "profile within its bounds"}}},
+    "ProfileSummary": {
+        "type": "object", "nullable": True, "required": ["corrections", "samples"],
+        "description": "the browser's profile (cookie inkdigits_profile); null without one",
+        "properties": {"corrections": {"type": "integer"},
+                       "samples": {"type": "array", "items": {"type": "integer"},
+                                   "minItems": 10, "maxItems": 10,
+                                   "description": "samples held of each digit 0-9"}}},
+    "Profile": {
+        "type": "object", "required": ["profile"],
+        "properties": {"profile": {"$ref": "#/components/schemas/ProfileSummary"}}},
+    "Forgotten": {
+        "type": "object", "required": ["deleted", "profile"],
+        "properties": {"deleted": {"type": "boolean",
+                                   "description": "false when there was no profile"},
+                       "profile": {"type": "object", "nullable": True, "enum": [None]}}},
     "Database": {
         "type": "object", "required": ["status"],
         "properties": {
@@ -95,7 +130,7 @@ _SCHEMAS = {
 _ERRORS = {
     "400": "malformed JSON (or not UTF-8), a body that is not a JSON object, or a Host "
            "header not in ALLOWED_HOSTS",
-    "403": "a cross-origin POST (Origin or Sec-Fetch-Site names another site)",
+    "403": "a cross-origin POST or DELETE (Origin or Sec-Fetch-Site names another site)",
     "413": "request body over MAX_CONTENT_LENGTH (default 1 MiB)",
     "415": "Content-Type is not application/json",
     "422": "invalid ink (the message names the stroke and point), ink too complex to read "
@@ -137,6 +172,13 @@ def _get(summary, response_schema, description, extra=None):
         "405": _error("method not allowed")}}}
 
 
+def _recognize():
+    item = _post("Read the number in a drawing (in the hand of the browser's profile)",
+                 "RecognizeRequest", "200", "Recognition", "the number and its digits")
+    item["post"]["parameters"] = [_COOKIE]
+    return item
+
+
 def _samples():
     item = _post("Save a drawing with the number it should read as", "SampleRequest", "201",
                  "Sample", "the stored sample", _SAMPLE_ERRORS)
@@ -145,7 +187,30 @@ def _samples():
         "content": _content("Sample")}
     item["post"]["parameters"] = [{
         "name": "Idempotency-Key", "in": "header", "required": False,
-        "schema": {"type": "string"}, "description": "the sample's key, instead of `key`"}]
+        "schema": {"type": "string"}, "description": "the sample's key, instead of `key`"},
+        _COOKIE]
+    return item
+
+
+_COOKIE = {"name": "inkdigits_profile", "in": "cookie", "required": False,
+           "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]{32}$"},
+           "description": "the browser's anonymous profile, set (HttpOnly, SameSite=Lax) by "
+                          "the first stored correction; a value the server did not issue "
+                          "reads as no profile"}
+
+
+def _profile():
+    item = _get("The browser's profile: corrections learnt, samples per digit", "Profile",
+                "the profile, or {\"profile\": null}")
+    item["get"]["parameters"] = [_COOKIE]
+    item["delete"] = {
+        "summary": "Forget my handwriting: delete the browser's profile and its cookie "
+                   "(its samples stay as training data)",
+        "parameters": [_COOKIE],
+        "responses": {"200": {"description": "forgotten", "content": _content("Forgotten")},
+                      "400": _error("Host header not in ALLOWED_HOSTS"),
+                      "403": _error("a cross-origin DELETE"),
+                      "503": _error("the database is unavailable")}}
     return item
 
 
@@ -155,13 +220,13 @@ def openapi_document():
         "openapi": "3.0.3",
         "info": {"title": "inkdigits", "version": "1",
                  "description": "Read handwritten numbers from ordered pen strokes. "
-                                "Every error is JSON {\"error\": message}. POSTs from "
-                                "another origin are refused; 429 and 503 answers carry "
-                                "Retry-After (seconds)."},
+                                "Every error is JSON {\"error\": message}. POSTs and "
+                                "DELETEs from another origin are refused; 429 and 503 "
+                                "answers carry Retry-After (seconds)."},
         "paths": {
-            "/api/recognize": _post("Read the number in a drawing", "RecognizeRequest",
-                                    "200", "Recognition", "the number and its digits"),
+            "/api/recognize": _recognize(),
             "/api/samples": _samples(),
+            "/api/profile": _profile(),
             "/api/health": _get("Model version, uptime and the database's state", "Health",
                                 "the server is up and its database ok",
                                 {"503": {"description": "the database is not ok",

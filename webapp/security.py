@@ -2,8 +2,9 @@
 
 - ``Host`` must be one of ``ALLOWED_HOSTS`` (400 otherwise): a page on another name that
   resolves to this server (DNS rebinding) cannot talk to it.
-- A POST whose ``Origin`` (or ``Sec-Fetch-Site``) says another site sent it is refused (403),
-  so no other page can store samples through a visitor's browser.
+- A POST or DELETE whose ``Origin`` (or ``Sec-Fetch-Site``) says another site sent it is
+  refused (403), so no other page can store samples, or forget a visitor's profile, through
+  the visitor's browser.
 - :data:`HEADERS` on every response: a strict CSP (the pages load their scripts and styles
   from files; no inline code), no sniffing, no framing, no referrer.
 """
@@ -27,6 +28,7 @@ HEADERS = {
 }
 DEFAULT_ALLOWED_HOSTS = ("localhost", "127.0.0.1", "::1")
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+_SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
 def init_app(app):
@@ -79,7 +81,7 @@ def _check_request():
     if not host_allowed(request.host, current_app.config["ALLOWED_HOSTS"]):
         abort(400, "Host header not allowed: add the name to ALLOWED_HOSTS "
                    "(inkdigits serve --allowed-host)")
-    if request.method == "POST":
+    if request.method not in _SAFE_METHODS:
         origin = request.headers.get("Origin")
         cross = request.headers.get("Sec-Fetch-Site") == "cross-site"
         if cross or (origin is not None and not same_origin(origin, request.host,

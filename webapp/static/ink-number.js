@@ -13,7 +13,8 @@
 // checkValidity(), reportValidity(), undo(), redo(), clear().
 // Events: input (the value changed), change (the value settled), ink (the drawing changed),
 // correction (cancelable; detail {strokes, label, predicted, body}: listeners may add fields
-// to body before it is POSTed to samples-url, or call preventDefault() to store it themselves).
+// to body before it is POSTed to samples-url, or call preventDefault() to store it themselves),
+// saved (detail: samples-url's answer, e.g. {id, label, learnt, profile}).
 //
 // Ink format (the API's): a list of strokes in pen order; a stroke is a list of [x, y, t]
 // points in CSS pixels of the canvas at its first size (origin top-left, y down), t in ms.
@@ -59,6 +60,17 @@ export function drawStroke(ctx, points, color, width = INK_WIDTH) {
   }
   for (const p of points.slice(1)) ctx.lineTo(p[0], p[1]);
   ctx.stroke();
+}
+
+/** "learnt: your 4 and 7" for the digits a correction taught that the shared model alone
+ *  reads otherwise; "learnt your handwriting" when it read them all; "" when nothing. */
+export function learntPhrase(learnt) {
+  if (!learnt) return "";
+  const mine = [...new Set(learnt.misread.map((d) => String(d.label)))];
+  if (!mine.length) return "learnt your handwriting";
+  const list = mine.length === 1 ? mine[0]
+    : `${mine.slice(0, -1).join(", ")} and ${mine[mine.length - 1]}`;
+  return `learnt: your ${list}`;
 }
 
 /** POST JSON; resolves to {ok, status, data}; a network failure is {ok: false, data.error}. */
@@ -793,9 +805,14 @@ export class InkNumber extends HTMLElement {
     if (!res.ok) {
       this._saved.delete(key);
       this._announce(`Not saved: ${res.data.error}`);
+      show(`Not saved: ${res.data.error}`, "error");
+      return;
     }
-    show(res.ok ? `Saved “${label}” — thank you.` : `Not saved: ${res.data.error}`,
-         res.ok ? "ok" : "error");
+    const learnt = learntPhrase(res.data.learnt);
+    show(`Saved “${label}”${learnt ? ` — ${learnt}` : " — thank you"}.`, "ok");
+    if (learnt) this._announce(learnt);
+    this.dispatchEvent(new CustomEvent("saved", { bubbles: true, composed: true,
+                                                  detail: res.data }));
   }
 
   // --- the typed number ---
