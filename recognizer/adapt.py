@@ -45,6 +45,13 @@ class AdaptConfig:
     vouch: float = 0.92    # a crop this near a taught sample may read likelier than the
                            # shared model's likeliest digit (a slashed zero, the shared
                            # model's junk, taught as 0); 1.0 never
+    untaught: float = 0.9  # the similarity assumed for the shared model's likeliest
+                           # digit when the writer never taught it: a rival other digits
+                           # must beat by ``margin`` (dev writer cedar:FLAD4341 taught an
+                           # 8 the model read as 0, and every 0 of theirs became an 8).
+                           # evaluate-adapt --split dev --untaught 0.85 / 0.9: 0.85 kept
+                           # the loss (clean 92 -> 77), 0.9 none (92 -> 92), no other dev
+                           # writer changed; -1 assumes nothing
 
 
 def similarities(embeddings, samples, config=AdaptConfig()):
@@ -64,25 +71,33 @@ def similarities(embeddings, samples, config=AdaptConfig()):
     return best.astype(np.float64)
 
 
-def pulls(sim, config=AdaptConfig()):
+def pulls(sim, config=AdaptConfig(), shared=None):
     """(n, 10) in [0, 1]: how strongly each digit is pulled, from ``similarities``. Only
     a digit nearer than every other taught digit is pulled: fully when it is ``margin``
-    nearer and its similarity 1, not at all below ``near``."""
+    nearer and its similarity 1, not at all below ``near``. With ``shared`` (n, >= 10),
+    the shared model's probabilities, its likeliest digit counts as a rival at
+    ``untaught`` similarity when the writer never taught it."""
     rival = np.full_like(sim, config.near)
     if sim.shape[1] > 1:
         ordered = np.sort(sim, axis=1)
         top, second = ordered[:, -1:], ordered[:, -2:-1]
         rival = np.maximum(np.where(sim >= top, second, top), config.near)
+    if shared is not None and config.untaught > -1.0 and len(sim):
+        likeliest = np.asarray(shared)[:, :NUM_DIGITS].argmax(axis=1)
+        never = sim[np.arange(len(sim)), likeliest] < -0.5          # -1: no sample of it
+        others = np.arange(NUM_DIGITS)[None, :] != likeliest[:, None]
+        rival = np.where(never[:, None] & others, np.maximum(rival, config.untaught), rival)
     close = np.clip((sim - config.near) / (1.0 - config.near), 0.0, 1.0)
     ahead = np.clip((sim - rival) / config.margin, 0.0, 1.0)
     return close * ahead
 
 
-def prototype_weights(embeddings, samples, config=AdaptConfig()):
+def prototype_weights(embeddings, samples, config=AdaptConfig(), shared=None):
     """(n, 10) weights in [1, exp(gain)] of digits 0-9 for ``embeddings`` (n, d) against
     ``samples`` (``profile.Samples``): large where a crop is close to a sample of that
-    digit and clearly closer than to any other digit's."""
-    return np.exp(config.gain * pulls(similarities(embeddings, samples, config), config))
+    digit and clearly closer than to any other digit's (``shared``: see ``pulls``)."""
+    return np.exp(config.gain * pulls(similarities(embeddings, samples, config), config,
+                                      shared))
 
 
 def adapt_probs(probs, embeddings, samples, config=AdaptConfig()):
@@ -96,8 +111,8 @@ def adapt_probs(probs, embeddings, samples, config=AdaptConfig()):
     merged "75" lost a number; a slashed zero, taught, is what the shared model calls junk)."""
     out = np.array(probs, np.float64)
     sim = similarities(embeddings, samples, config)
-    pull = pulls(sim, config)
     before = out[:, :NUM_DIGITS]
+    pull = pulls(sim, config, before)
     digits = before * np.exp(config.gain * pull)
     digits *= (before.sum(axis=1, keepdims=True)
                / np.maximum(digits.sum(axis=1, keepdims=True), 1e-300))
@@ -149,6 +164,7 @@ class AdaptedScorer:
         def score(groups):
             probs = np.asarray(path_scorer(groups), np.float64)
             _, embeddings = self.classifier.embed(normalize_many(groups))
-            weighted = probs * prototype_weights(embeddings, self.samples, self.config)
+            weighted = probs * prototype_weights(embeddings, self.samples, self.config,
+                                                 probs)
             return weighted / np.maximum(weighted.sum(axis=1, keepdims=True), 1e-12)
         return score

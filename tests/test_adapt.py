@@ -9,21 +9,26 @@ from recognizer.adapt import AdaptConfig, adapt_probs, prototype_weights
 from recognizer.profile import _snapshot, quantise
 
 
-def reference_weights(e, vectors, labels, config):
+def reference_weights(e, vectors, labels, config, shared=None):
     """Per crop and digit: exp(gain * close * ahead), plain loops. s is the mean cosine to
     that digit's k nearest samples (-1 without samples); close = clip((s - near) / (1 -
     near)); ahead = clip((s - rival) / margin), rival the nearest other digit's s (at
-    least ``near``): a digit is pulled only when it is nearer than every other taught one."""
+    least ``near``): a digit is pulled only when it is nearer than every other taught one.
+    With ``shared`` probabilities, the likeliest digit, if never taught, is a rival at
+    ``untaught``."""
     out = []
-    for row in e:
+    for n, row in enumerate(e):
         row = row / np.linalg.norm(row)
         s = []
         for d in range(10):
             sims = [float(row @ v) for v, lab in zip(vectors, labels) if lab == d]
             s.append(float(np.mean(sorted(sims)[-config.k:])) if sims else -1.0)
+        top = int(np.argmax(shared[n][:10])) if shared is not None else None
         w = []
         for d in range(10):
             rival = max([config.near] + [s[o] for o in range(10) if o != d])
+            if top is not None and top != d and s[top] == -1.0:
+                rival = max(rival, config.untaught)
             close = min(1.0, max(0.0, (s[d] - config.near) / (1 - config.near)))
             ahead = min(1.0, max(0.0, (s[d] - rival) / config.margin))
             w.append(math.exp(config.gain * close * ahead))
@@ -51,6 +56,37 @@ def test_weights_match_the_reference(samples):
     # a crop on a sample gets (nearly) the full factor for that sample's digit
     assert got[0, 0] == pytest.approx(math.exp(5.0), rel=1e-3)
     assert got[1, 3] == pytest.approx(math.exp(5.0), rel=1e-3)
+
+
+def test_the_shared_models_untaught_likeliest_digit_is_a_rival(samples):
+    rng = np.random.default_rng(4)
+    e = np.vstack([samples.vectors[[0, 2, 5, 6]] * 2.0 + 0.02, rng.random((20, 16))])
+    shared = rng.dirichlet(np.ones(11), len(e))
+    shared[:4, :10] = 0.0
+    shared[:4, [4, 3, 8, 9]] = 0.9          # untaught 4 and 8; taught 3 and 9
+    for untaught in (-1.0, 0.5, 0.9, 0.99):
+        config = AdaptConfig(near=0.6, gain=5.0, k=1, margin=0.05, untaught=untaught)
+        got = prototype_weights(e, samples, config, shared)
+        want = reference_weights(e, samples.vectors, samples.labels, config, shared)
+        np.testing.assert_allclose(got, want, rtol=1e-4)
+    # dev writer cedar:FLAD4341: an 8 the model read as 0 was taught; their 0s, which the
+    # model reads right and they never taught, must stay 0s unless very near that 8
+    eight, zero = np.eye(16)[0] + 0.3, np.eye(16)[0] + 0.3 + 1.2 * np.eye(16)[1]
+    taught = _snapshot([8, 8], quantise(np.stack([eight, eight])), np.arange(1, 3))
+    probs = np.array([[0.7] + [0.0] * 7 + [0.2, 0.0, 0.1]], np.float32)
+    near = float(unit(zero) @ unit(eight))
+    assert 0.75 < near < 0.9                 # near enough to be pulled without the rule
+    pulled = adapt_probs(probs, zero[None], taught, AdaptConfig(untaught=-1.0))
+    kept = adapt_probs(probs, zero[None], taught, AdaptConfig())     # untaught 0.9
+    assert pulled[0, :10].argmax() == 8 and kept[0, :10].argmax() == 0
+    # while their 8 itself, on the taught sample, is still pulled to 8
+    probs_8 = np.array([[0.6] + [0.0] * 7 + [0.3, 0.0, 0.1]], np.float32)
+    own = adapt_probs(probs_8, eight[None], taught, AdaptConfig(untaught=0.9))
+    assert own[0, :10].argmax() == 8
+
+
+def unit(v):
+    return v / np.linalg.norm(v)
 
 
 def test_a_digit_as_near_as_another_taught_digit_is_not_pulled():

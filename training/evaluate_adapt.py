@@ -188,7 +188,8 @@ def main(args):
     from training.evaluate_ink import trained_writers_of
 
     try:
-        knobs = [(k, getattr(args, k, None)) for k in ("near", "gain", "k", "margin", "vouch")]
+        knobs = [(k, getattr(args, k, None)) for k in ("near", "gain", "k", "margin", "vouch",
+                                                  "untaught")]
         config = AdaptConfig(**{k: v for k, v in knobs if v is not None})
         rec = NumberRecognizer(args.model, adapt=config)
         mine, who = writers_of(args)
