@@ -79,3 +79,27 @@ def test_profile_benchmark_end_to_end(tiny_model_path, pen_data_dir, capsys):
     assert out[1].startswith("profile: 1") and "samples from" in out[1]
     assert [line.split()[0] for line in out[3:7]] == ["learn", "recognize,", "recognize,", "added"]
     assert out[-2].startswith("target: profile adds") and out[-1].startswith("target: learn")
+
+
+def test_a_correction_learn_refuses_teaches_nothing_and_is_reported():
+    from types import SimpleNamespace
+
+    from recognizer import InvalidLabel, Profile
+    from training.evaluate_adapt import teach
+
+    class Rec:                       # misreads everything; cannot align "99"
+        def recognize(self, strokes, profile=None):
+            return SimpleNamespace(text="")
+
+        def learn(self, profile, strokes, text):
+            if text == "99":
+                raise InvalidLabel("no grouping")
+            profile.corrections += 1
+
+    numbers = [SimpleNamespace(strokes=[], text=t) for t in ("12", "99", "34", "56")]
+    refused = []
+    snapshots, made, written = teach(Rec(), Profile, numbers, 2, refused=refused)
+    assert (made, written, refused) == (2, 3, ["99"])
+    info = summary([{**_result(1, 90.0, 90.0), "refused": refused}])
+    assert "not counted: 1: 1 '99'" in format_table([{**_result(1, 90.0, 90.0),
+                                                       "refused": refused}], info)
