@@ -4,6 +4,8 @@ The caller holds the profile (in memory, a file, a database row) and passes it t
 ``NumberRecognizer.recognize(strokes, profile=...)``; ``NumberRecognizer.learn`` adds to
 it. The recognizer keeps nothing, so one recognizer serves any number of writers.
 
+Besides digits it holds ``JUNK`` samples: groups of ink a reading took for a digit that
+the writer's correction showed are none (a piece of a digit, two digits read as one).
 A profile is small and bounded: each sample is its digit label and its embedding
 quantised to bytes (128 bytes for the shipped CNN), at most ``PER_DIGIT`` samples of each
 digit, the oldest dropped first; its bytes are JSON, at most ``MAX_BYTES``. It names the
@@ -19,11 +21,14 @@ from dataclasses import dataclass
 import numpy as np
 
 FORMAT = "inkdigits-profile"
-VERSION = 1              # of the byte format; a newer one is refused, never guessed at
+VERSION = 2              # of the byte format; a newer one is refused, never guessed at
+READS = (1, 2)           # 2 added the JUNK class; a version 1 profile reads unchanged
 MAX_BYTES = 64 * 1024    # what to_bytes writes, and from_bytes reads, at most
 PER_DIGIT = 20           # samples kept of each digit: 200 in all
 MAX_EMBEDDING = 4096     # larger embeddings would not fit a useful profile in MAX_BYTES
 NUM_DIGITS = 10
+JUNK = NUM_DIGITS        # the label of ink the writer showed is not one digit
+CLASSES = NUM_DIGITS + 1
 
 
 class InvalidProfile(ValueError):
@@ -89,13 +94,17 @@ class Profile:
         return len(self.samples.labels)
 
     def __repr__(self):
-        counts = np.bincount(self.samples.labels, minlength=NUM_DIGITS).tolist()
+        counts = self.counts()
         return (f"Profile(model={self.model!r}, corrections={self.corrections}, "
                 f"samples per digit={counts})")
 
     def counts(self):
         """Samples held of each digit 0-9."""
-        return np.bincount(self.samples.labels, minlength=NUM_DIGITS).tolist()
+        return np.bincount(self.samples.labels, minlength=CLASSES)[:NUM_DIGITS].tolist()
+
+    def junk(self):
+        """Samples held of ink the writer's corrections showed is not one digit."""
+        return int(np.sum(self.samples.labels == JUNK))
 
     def add(self, model, labels, embeddings):
         """Add one correction's digits (``labels`` (k,), ``embeddings`` (k, d) floats) made
@@ -150,9 +159,9 @@ def _from_body(body):
     if not isinstance(body, dict) or body.get("format") != FORMAT:
         raise InvalidProfile(f"not an {FORMAT} (no \"format\": \"{FORMAT}\")")
     version = _field(body, "version", int)
-    if version != VERSION:
+    if version not in READS:
         raise InvalidProfile(f"profile format version {version}; this inkdigits reads "
-                             f"version {VERSION} only")
+                             f"versions {', '.join(map(str, READS))} only")
     model = body.get("model")
     if model is not None and (not isinstance(model, str) or len(model) > 64):
         raise InvalidProfile(f"profile field 'model' must be a short string, got {model!r:.40}")
@@ -165,7 +174,8 @@ def _from_body(body):
     if len(order) != n or n > (capacity(dim) if dim else 0) or (n and model is None):
         raise InvalidProfile(f"profile holds {n} labels, {len(order)} orders for embeddings "
                              f"of size {dim}: inconsistent or beyond the bounds")
-    for name, values, lo, hi in (("labels", labels, 0, NUM_DIGITS - 1),
+    top = JUNK if version >= 2 else NUM_DIGITS - 1
+    for name, values, lo, hi in (("labels", labels, 0, top),
                                  ("order", order, 1, corrections)):
         if not all(isinstance(v, int) and not isinstance(v, bool) and lo <= v <= hi
                    for v in values):
@@ -177,7 +187,7 @@ def _from_body(body):
     if len(raw) != n * dim:
         raise InvalidProfile(f"profile codes hold {len(raw)} bytes; {n} x {dim} expected")
     labels_ = np.array(labels, np.int64)
-    if n and np.bincount(labels_, minlength=NUM_DIGITS).max() > PER_DIGIT:
+    if n and np.bincount(labels_, minlength=CLASSES).max() > PER_DIGIT:
         raise InvalidProfile(f"profile holds more than {PER_DIGIT} samples of a digit")
     profile = Profile()
     profile.model, profile.corrections = model, corrections
@@ -189,14 +199,14 @@ def _from_body(body):
 def capacity(dim):
     """Samples a profile with embeddings of size ``dim`` may hold and stay in MAX_BYTES:
     PER_DIGIT of each digit, fewer for large embeddings (base64 costs 4/3 of each byte)."""
-    return int(min(PER_DIGIT * NUM_DIGITS, (MAX_BYTES - 4096) * 3 // 4 // (dim + 8)))
+    return int(min(PER_DIGIT * CLASSES, (MAX_BYTES - 4096) * 3 // 4 // (dim + 8)))
 
 
 def _bounded(labels, order, limit):
     """Indices (in their order) of the samples kept: the newest PER_DIGIT of each digit,
     then, if still more than ``limit``, the newest ``limit``."""
     newest_first = np.argsort(-order, kind="stable")
-    seen = np.zeros(NUM_DIGITS, int)
+    seen = np.zeros(CLASSES, int)
     keep = []
     for i in newest_first:
         if seen[labels[i]] < PER_DIGIT and len(keep) < limit:

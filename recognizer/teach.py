@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from recognizer.constants import NUM_DIGITS
-from recognizer.profile import InvalidProfile, Profile, check_model
+from recognizer.profile import JUNK, InvalidProfile, Profile, check_model
 from segmentation import validate_ink
 from segmentation.align import force_align
 
@@ -38,6 +38,7 @@ class Learnt:
     text: str
     digits: list
     dropped: int
+    not_digits: int = 0    # groups of the reading it corrected learnt as "not one digit"
 
     @property
     def misread(self):
@@ -63,9 +64,22 @@ def learn(rec, profile, strokes, text):
     alignment = force_align(ink, rec.scorers(profile)[0], text, rec.config)
     if alignment is None:
         raise InvalidLabel(f"no grouping of this ink into {len(text)} digits can read {text!r}")
-    probs, embeddings = rec.classifier.embed(np.stack([d.crop for d in alignment.digits]))
-    labels = [d.label for d in alignment.digits]
+    junk = not_digits(rec.recognize(strokes, profile=profile), alignment) \
+        if rec.adapt.learn_junk else []
+    k = len(alignment.digits)
+    probs, embeddings = rec.classifier.embed(np.stack([d.crop for d in alignment.digits]
+                                                      + [d.crop for d in junk]))
+    labels = [d.label for d in alignment.digits] + [JUNK] * len(junk)
     dropped = profile.add(model, labels, embeddings)
-    shared = np.argmax(probs[:, :NUM_DIGITS], axis=1)
+    shared = np.argmax(probs[:k, :NUM_DIGITS], axis=1)
     return Learnt(text, [LearntDigit(d.label, d.strokes, d.bbox, int(s))
-                         for d, s in zip(alignment.digits, shared)], dropped)
+                         for d, s in zip(alignment.digits, shared)], dropped, len(junk))
+
+
+def not_digits(reading, alignment):
+    """The digits of ``reading`` that are no digit of ``alignment`` (other strokes, or
+    another box): pieces of one written digit or two digits read as one, which the
+    writer's correction shows are not one digit."""
+    mine = {(tuple(d.strokes), tuple(np.round(d.bbox, 3))) for d in alignment.digits}
+    return [d for d in reading.digits
+            if (tuple(d.strokes), tuple(np.round(d.bbox, 3))) not in mine]

@@ -18,7 +18,7 @@ from shapes import digit, number, short_bar_seven
 from recognizer import (InvalidInk, InvalidLabel, InvalidProfile, Learnt, NumberRecognizer,
                         Profile, result_to_dict)
 from recognizer.classifier import SHIPPED_MODEL
-from recognizer.profile import MAX_BYTES, PER_DIGIT
+from recognizer.profile import JUNK, MAX_BYTES, PER_DIGIT
 
 pytestmark = pytest.mark.skipif(not Path(SHIPPED_MODEL).is_file(),
                                 reason=f"no shipped model at {SHIPPED_MODEL}")
@@ -86,6 +86,44 @@ def test_learn_aligns_a_reading_that_merged_two_digits_into_one(rec):
     assert me.counts()[0] == 2
 
 
+def test_a_corrected_grouping_is_learnt_as_not_one_digit_and_read_right_next_time(rec):
+    # a 1 written into its neighbour is read as one digit: the merged group is learnt as
+    # JUNK, and this writer's next such pair is read as two digits
+    ink = number("13", gap=-0.1)[0]
+    assert rec.recognize(ink).text == "3"
+    me = Profile()
+    got = rec.learn(me, ink, "13")
+    assert got.not_digits == 1 and me.junk() == 1 and me.counts()[1] == me.counts()[3] == 1
+    assert JUNK in me.samples.labels.tolist()
+    assert rec.recognize(ink, profile=me).text == "13"
+    elsewhere = [s * [0.8, 0.8, 1.0] + [300.0, 40.0, 0.0] for s in ink]  # smaller, moved
+    assert rec.recognize(elsewhere).text == "3"
+    assert rec.recognize(elsewhere, profile=me).text == "13"
+    assert rec.recognize(number("3")[0], profile=me).text == "3"   # a 3 alone stays one
+    # a reading already grouped right teaches no junk
+    plain = Profile()
+    assert rec.learn(plain, number("2047")[0], "2047").not_digits == 0 and plain.junk() == 0
+
+
+def test_not_digits_are_the_reading_groups_the_alignment_lacks():
+    from types import SimpleNamespace as D
+
+    from recognizer.teach import not_digits
+
+    aligned = D(digits=[D(strokes=[0], bbox=(0, 0, 10, 20)), D(strokes=[0], bbox=(12, 0, 22, 20)),
+                        D(strokes=[1, 2], bbox=(30, 0, 40, 20))])
+    read = D(digits=[D(strokes=[0], bbox=(0, 0, 22, 20)), D(strokes=[1], bbox=(30, 0, 35, 20)),
+                     D(strokes=[2], bbox=(36, 0, 40, 20)), D(strokes=[1, 2], bbox=(30, 0, 40, 20))])
+    assert not_digits(read, aligned) == read.digits[:3]
+
+
+def test_a_version_1_profile_still_reads():
+    body = json.loads(Profile().to_bytes())
+    assert body["version"] == 2
+    body["version"] = 1
+    assert Profile.from_bytes(json.dumps(body).encode()).to_bytes() == Profile().to_bytes()
+
+
 def test_learn_aligns_a_reading_with_a_digit_too_many(rec):
     # the 4 read with its strokes apart would be two digits; the text says one
     me = Profile()
@@ -136,8 +174,8 @@ def test_a_profile_of_another_model_is_refused(rec, tiny_model_path):
 
 def test_a_newer_format_version_is_refused():
     body = json.loads(Profile().to_bytes())
-    body["version"] = 2
-    with pytest.raises(InvalidProfile, match="version 2"):
+    body["version"] = 3
+    with pytest.raises(InvalidProfile, match="version 3"):
         Profile.from_bytes(json.dumps(body).encode())
 
 

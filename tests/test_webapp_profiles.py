@@ -77,7 +77,7 @@ def test_a_correction_teaches_the_browsers_profile_and_the_next_reading_uses_it(
     client = app.test_client()
     assert "profile" not in read(client, seven())          # no cookie: the library's fields
     body = correct(client, seven(), "7", predicted="1")
-    assert body["learnt"] == {"text": "7", "digits": [7], "dropped": 0,
+    assert body["learnt"] == {"text": "7", "digits": [7], "dropped": 0, "not_digits": 0,
                               "misread": [{"label": 7, "read": 1}]}   # "learnt: your 7"
     assert body["profile"] == {"corrections": 1, "samples": [0] * 7 + [1, 0, 0]}
     cookie = client.get_cookie(COOKIE)
@@ -238,3 +238,13 @@ def test_a_profile_stays_within_its_bounds_over_the_web(app):
         correct(client, seven(5.0 * i, 80.0 + i), "7")
     body = json.loads(client.get("/api/profile").data)
     assert body["profile"] == {"corrections": 25, "samples": [0] * 7 + [20, 0, 0]}
+
+
+def test_a_corrected_merge_teaches_the_browsers_grouping(app):
+    client = app.test_client()
+    merged = [s.tolist() for s in number("13", gap=-0.1)[0]]
+    assert read(client, merged)["text"] == "3"
+    body = correct(client, merged, "13", predicted="3")
+    assert body["learnt"]["not_digits"] == 1 and body["learnt"]["digits"] == [1, 3]
+    assert read(client, merged)["text"] == "13"
+    assert read(app.test_client(), merged)["text"] == "3"      # another browser: unchanged

@@ -67,7 +67,7 @@ _SCHEMAS = {
                                                  "reads the label (stored all the same)"},
                        "profile": {"$ref": "#/components/schemas/ProfileSummary"}}},
     "Learnt": {
-        "type": "object", "required": ["text", "digits", "misread", "dropped"],
+        "type": "object", "required": ["text", "digits", "misread", "not_digits", "dropped"],
         "properties": {
             "text": {"type": "string"},
             "digits": {"type": "array", "items": {"type": "integer"},
@@ -76,6 +76,9 @@ _SCHEMAS = {
                         "reads otherwise (the page says \"learnt: your 4\")",
                         "items": {"type": "object", "properties": {
                             "label": {"type": "integer"}, "read": {"type": "integer"}}}},
+            "not_digits": {"type": "integer", "description": "groups of the corrected "
+                           "reading learnt as no digit: pieces of a split digit, or two "
+                           "digits read as one"},
             "dropped": {"type": "integer", "description": "old samples dropped to keep the "
                         "profile within its bounds"}}},
     "ProfileSummary": {

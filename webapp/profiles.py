@@ -166,9 +166,10 @@ def rebuild(conn, rec, profile_id):
 
 def learnt_to_dict(learnt):
     """The ``learnt`` field of a stored sample's answer: the digits aligned to the ink, those
-    the shared model alone reads otherwise (``read``), and old samples dropped."""
+    the shared model alone reads otherwise (``read``), how many groups of the corrected
+    reading were learnt as no digit (a split or a merge), and old samples dropped."""
     if learnt is None:
         return None
     return {"text": learnt.text, "digits": [d.label for d in learnt.digits],
             "misread": [{"label": d.label, "read": d.shared_label} for d in learnt.misread],
-            "dropped": learnt.dropped}
+            "not_digits": learnt.not_digits, "dropped": learnt.dropped}

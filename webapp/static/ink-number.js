@@ -63,11 +63,14 @@ export function drawStroke(ctx, points, color, width = INK_WIDTH) {
 }
 
 /** "learnt: your 4 and 7" for the digits a correction taught that the shared model alone
- *  reads otherwise; "learnt your handwriting" when it read them all; "" when nothing. */
+ *  reads otherwise; "learnt: how you group your digits" when it fixed only the grouping
+ *  (a split or a merge); "learnt your handwriting" otherwise; "" when nothing. */
 export function learntPhrase(learnt) {
   if (!learnt) return "";
   const mine = [...new Set(learnt.misread.map((d) => String(d.label)))];
-  if (!mine.length) return "learnt your handwriting";
+  if (!mine.length) {
+    return learnt.not_digits ? "learnt: how you group your digits" : "learnt your handwriting";
+  }
   const list = mine.length === 1 ? mine[0]
     : `${mine.slice(0, -1).join(", ")} and ${mine[mine.length - 1]}`;
   return `learnt: your ${list}`;
