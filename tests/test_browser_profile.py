@@ -36,6 +36,8 @@ def read(page, strokes):
 
 
 def status(page):
+    """The profile's status line, once the page has asked the server for the profile."""
+    page.wait_for_selector("#profile-status[data-loaded='true']")
     return page.locator("#profile-status").inner_text()
 
 

@@ -46,7 +46,8 @@ forget.addEventListener("click", async () => {
 
 fetch(PROFILE_URL).then((r) => (r.ok ? r.json() : null))
   .then((data) => { if (data) showProfile(data.profile); })
-  .catch(() => {});
+  .catch(() => {})
+  .finally(() => { status.dataset.loaded = "true"; });  // the profile's state is known
 
 const restored = loadLastDrawing();
 if (restored.length) field.strokes = restored;
