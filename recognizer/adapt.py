@@ -25,8 +25,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from recognizer.constants import NUM_DIGITS
-from recognizer.profile import CLASSES, JUNK
 from recognizer.normalize import normalize_many
+from recognizer.profile import CLASSES, JUNK
 
 
 @dataclass(frozen=True)
@@ -84,8 +84,8 @@ def similarities(embeddings, samples, config=AdaptConfig()):
 
 
 def pulls(sim, config=AdaptConfig(), shared=None):
-    """(n, 10) in [0, 1]: how strongly each digit is pulled, from ``similarities``. Only
-    a digit nearer than every other taught digit is pulled: fully when it is ``margin``
+    """(n, 11) in [0, 1]: how strongly each class (digits, then ``JUNK``) is pulled, from
+    ``similarities``. Only a class nearer than every other taught one is pulled: fully when it is ``margin``
     nearer and its similarity 1, not at all below ``near``. With ``shared`` (n, >= 10),
     the shared model's probabilities, its likeliest digit counts as a rival at
     ``untaught`` similarity when the writer never taught it."""

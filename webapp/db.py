@@ -294,6 +294,14 @@ def save_profile(conn, profile_id, revision, corrections, data):
     return updated.rowcount == 1
 
 
+def newest_samples_of(conn, profile_id, limit):
+    """``(strokes, label)`` of a profile's newest ``limit`` samples, newest first, the
+    strokes decoded."""
+    rows = _rows(conn, "SELECT strokes, label FROM sample WHERE profile_id = :id"
+                       " ORDER BY id DESC LIMIT :n", id=profile_id, n=limit)
+    return [(json.loads(r["strokes"]), r["label"]) for r in rows]
+
+
 def delete_profile(conn, profile_id):
     """Delete a profile (its samples keep their ``profile_id``); True when it existed."""
     with transaction(conn):

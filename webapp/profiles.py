@@ -18,14 +18,12 @@ serves the same profile, and one browser's corrections never reach another's rea
 - An id the server did not issue is never adopted: a malformed cookie, or one naming no
   profile (forgotten, or made up), gets a fresh id at the browser's next correction.
 """
-import json
 import re
 import secrets
 import sqlite3
 from typing import NamedTuple
 
 from flask import request
-from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from recognizer import InvalidLabel, Profile
@@ -151,14 +149,10 @@ def teach(conn, rec, strokes, label, store, learn=None):
 def rebuild(conn, rec, profile_id):
     """A new ``Profile`` for this recognizer's model from the profile's newest stored
     samples (those it cannot align are skipped)."""
-    rows = conn.execute(text(
-        "SELECT strokes, label FROM sample WHERE profile_id = :id ORDER BY id DESC LIMIT :n"),
-        {"id": profile_id, "n": REBUILD_SAMPLES}).all()
-    conn.rollback()
     profile = Profile()
-    for strokes, label in reversed(rows):
+    for strokes, label in db.newest_samples_of(conn, profile_id, REBUILD_SAMPLES)[::-1]:
         try:
-            rec.learn(profile, json.loads(strokes), label)
+            rec.learn(profile, strokes, label)
         except (InvalidLabel, ValueError):
             continue
     return profile
