@@ -137,6 +137,54 @@ def test_gate_waits_no_longer_than_the_deadline():
         assert time.monotonic() - started < 1
 
 
+def test_gate_serves_waiters_first_come_first_served():
+    gate = Gate(1, wait=10)
+    order, threads = [], []
+
+    def wait_then_note(i):
+        with gate.slot():
+            order.append(i)
+
+    with gate.slot():
+        for i in range(5):
+            threads.append(threading.Thread(target=wait_then_note, args=(i,)))
+            threads[-1].start()
+            until(lambda: len(gate._waiting) == i + 1)     # queued in this order
+    for t in threads:
+        t.join(10)
+    assert order == [0, 1, 2, 3, 4]
+
+
+def test_a_freed_slot_goes_to_the_waiter_not_to_a_newcomer():
+    gate = Gate(1, wait=10)
+    got, done = threading.Event(), threading.Event()
+
+    def waiter():
+        with gate.slot():
+            got.set()
+            done.wait(10)
+
+    t = threading.Thread(target=waiter)
+    with gate.slot():
+        t.start()
+        until(lambda: len(gate._waiting) == 1)
+    with pytest.raises(Busy):                         # released just now, but handed over
+        with gate.slot(deadline=time.monotonic()):
+            pass
+    assert got.wait(10)
+    done.set()
+    t.join(10)
+    with gate.slot(deadline=time.monotonic()):        # free again, at once
+        pass
+
+
+def until(condition, seconds=10):
+    end = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < end, "condition never held"
+        time.sleep(0.001)
+
+
 # --- through the API ---------------------------------------------------------------------
 
 def test_overload_is_a_quick_503_with_retry_after_and_health_still_answers(recognizer,
