@@ -9,8 +9,13 @@ from segmentation.config import DEFAULT_CONFIG
 
 
 def boxes_of(parts):
-    """(n, 4) array of x0, y0, x1, y1 for a list of (M, 2+) point arrays."""
-    return np.array([[p[:, 0].min(), p[:, 1].min(), p[:, 0].max(), p[:, 1].max()] for p in parts])
+    """(n, 4) array of x0, y0, x1, y1 for a list of n non-empty (M, 2+) point arrays."""
+    if not len(parts):
+        return np.zeros((0, 4))
+    pts = np.concatenate([p[:, :2] for p in parts])
+    starts = np.cumsum([0] + [len(p) for p in parts[:-1]])
+    return np.concatenate([np.minimum.reduceat(pts, starts), np.maximum.reduceat(pts, starts)],
+                          axis=1)
 
 
 def slant_of(parts, limit=DEFAULT_CONFIG.slant_range):

@@ -95,8 +95,9 @@ def segment(ink, scorer, n_best=6, path_scorer=None, config=DEFAULT_CONFIG, dead
             if again and again[0].score > best.score:
                 pieces, readings = split, again
     readings = search.look_again(pieces, readings)
-    return [_to_reading(pieces, groups, text, score, search.cache)
-            for score, groups, text in _texts(readings, pieces, search.cache, n_best)]
+    boxes = boxes_of([p.points for p in pieces]).tolist()
+    return [_to_reading(pieces, boxes, groups, text, score, search.cache)
+            for score, groups, text in _texts(readings, pieces, boxes, search.cache, n_best)]
 
 
 def prepare(ink, config=DEFAULT_CONFIG):
@@ -248,11 +249,6 @@ def _key(pieces):
     return tuple(sorted((p.stroke, p.start, p.stop) for p in pieces))
 
 
-def _centre_x(piece):
-    x = piece.points[:, 0]
-    return (float(x.min()) + float(x.max())) / 2
-
-
 def _candidates(pieces, boxes, order, height, config=DEFAULT_CONFIG, straight_boxes=None):
     """Candidate groups (tuples of piece indices, and as rows (m, max_pieces) for
     ``group_shapes``) and their geometric priors (m,): each piece alone, and sets of up to
@@ -375,11 +371,13 @@ def pair_penalty(k, groups, near, reach, first):
     return total
 
 
-def _texts(readings, pieces, cache, n_best):
-    """(score, groups, text) for the best partitions and their likeliest label swaps."""
+def _texts(readings, pieces, boxes, cache, n_best):
+    """(score, groups, text) for the best partitions and their likeliest label swaps;
+    ``boxes`` are the pieces' (x0, y0, x1, y1), as lists."""
     found = {}
+    centre = [(b[0] + b[2]) / 2 for b in boxes]            # the middle of each piece
     for base, groups in readings:
-        groups = sorted(groups, key=lambda c: min(_centre_x(pieces[i]) for i in c))
+        groups = sorted(groups, key=lambda c: min(centre[i] for i in c))
         logp = np.log(np.maximum(
             [cache[_key([pieces[i] for i in c])].probs[:NUM_DIGITS] for c in groups], 1e-9))
         top = np.argsort(-logp, axis=1)[:, :3]
@@ -397,14 +395,15 @@ def _texts(readings, pieces, cache, n_best):
     return [(s, (groups, labels), text) for text, (s, groups, labels) in ranked]
 
 
-def _to_reading(pieces, grouping, text, score, cache):
+def _to_reading(pieces, boxes, grouping, text, score, cache):
+    """The ``Reading`` of one of ``_texts``' groupings; a digit's bbox joins its pieces'."""
     groups, labels = grouping
     out = []
     for c in groups:
         members = [pieces[i] for i in c]
-        pts = np.concatenate([p.points for p in members])
         probs, crop = cache[_key(members)]
-        bbox = (float(pts[:, 0].min()), float(pts[:, 1].min()),
-                float(pts[:, 0].max()), float(pts[:, 1].max()))
+        b = [boxes[i] for i in c]
+        bbox = (min(v[0] for v in b), min(v[1] for v in b), max(v[2] for v in b),
+                max(v[3] for v in b))
         out.append(Group(sorted({p.stroke for p in members}), bbox, probs, crop))
     return Reading(out, text, float(score))

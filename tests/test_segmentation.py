@@ -20,6 +20,14 @@ def _key(points):
     return (len(points),) + tuple(np.round(points[[0, -1], 1], 6))
 
 
+
+def test_boxes_of_are_each_parts_extremes():
+    rng = np.random.default_rng(0)
+    parts = [rng.normal(size=(n, 3)) * 50 for n in (1, 2, 7, 40)]
+    expected = [[p[:, 0].min(), p[:, 1].min(), p[:, 0].max(), p[:, 1].max()] for p in parts]
+    assert np.array_equal(boxes_of(parts), expected)
+    assert boxes_of([]).shape == (0, 4)
+
 def oracle(strokes, owners, text):
     truth = {frozenset(o): int(d) for o, d in zip(owners, text)}
     firsts = {_key(s): i for i, s in enumerate(strokes)}
