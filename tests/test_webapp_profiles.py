@@ -193,6 +193,21 @@ def test_an_unreadable_profile_reads_as_none_and_is_rebuilt_from_its_samples(app
     assert read(client, ANOTHER_SEVEN)["text"] == "7"
 
 
+def test_a_rebuild_holds_a_recognition_slot(shipped, database, monkeypatch):
+    app = create_app({"TESTING": True, "CLASSIFIER": shipped.classifier, "DATABASE": database,
+                      "SAMPLES_PER_MINUTE": 0, "MAX_RECOGNITIONS": 1, **PATIENT})
+    gate = app.extensions["inkdigits"]["gate"]
+    client = app.test_client()
+    correct(client, seven(), "7")
+    _set_data(app, client.get_cookie(COOKIE).value, b"stale")
+    held = []
+    rebuild = profiles.rebuild
+    monkeypatch.setattr(profiles, "rebuild",
+                        lambda *a: held.append(gate._free == 0) or rebuild(*a))
+    correct(client, NO_SEVEN, "2046")
+    assert held == [True]          # relearning 50 samples is reading: the gate bounds it
+
+
 def test_a_profile_of_another_model_is_never_used_and_is_rebuilt(app, shipped):
     client = app.test_client()
     correct(client, seven(), "7")

@@ -112,12 +112,8 @@ def save_sample():
         return db.insert_sample(conn, strokes, label, predicted, version, key,
                                 profile_id=profile_id, also=also)
 
-    def learn(profile):
-        with _slot():
-            return rec.learn(profile, strokes, label)
-
     try:
-        taught = profiles.teach(conn, rec, strokes, label, store, learn)
+        taught = profiles.teach(conn, rec, strokes, label, store, _slot)
     except profiles.LostRace as e:
         fail(503, f"{e}; retry", current_app.config["RETRY_AFTER_S"])
     current_app.extensions["inkdigits"]["database_error"] = None

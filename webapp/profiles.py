@@ -14,13 +14,15 @@ serves the same profile, and one browser's corrections never reach another's rea
   redone on the profile as it is now, so concurrent corrections from two tabs all count.
 - A profile made for another model (a new shipped model) is rebuilt at the next
   correction from the profile's own stored samples, newest :data:`REBUILD_SAMPLES` of
-  them; until then it reads as none. Never misused, never silently dropped.
+  them, within a recognition slot like any reading; until then it reads as none. Never
+  misused, never silently dropped.
 - An id the server did not issue is never adopted: a malformed cookie, or one naming no
   profile (forgotten, or made up), gets a fresh id at the browser's next correction.
 """
 import re
 import secrets
 import sqlite3
+from contextlib import nullcontext
 from typing import NamedTuple
 
 from flask import request
@@ -109,17 +111,17 @@ def summary(profile):
     return {"corrections": profile.corrections, "samples": profile.counts()}
 
 
-def teach(conn, rec, strokes, label, store, learn=None):
+def teach(conn, rec, strokes, label, store, slot=nullcontext):
     """Learn ``label`` for ``strokes`` into the browser's profile and store the sample.
 
     ``store(profile_id, also)`` stores the sample (``db.insert_sample`` with the profile
-    write ``also`` in its transaction) and returns its ``(row, created)``; ``learn(profile)``
-    runs ``rec.learn`` (the caller's wrapper holds a recognition slot). Returns a
-    :class:`Taught`; its ``learnt`` is None when no grouping of the ink reads ``label`` (the
-    sample is stored all the same, the profile unchanged) or the sample was stored before
-    (a retried key). Raises :class:`LostRace` after :data:`RETRIES` lost races.
+    write ``also`` in its transaction) and returns its ``(row, created)``; ``slot()`` is
+    held while ``rec.learn`` runs, a rebuild of a stale profile included (the caller's
+    recognition slot: learning is reading). Returns a :class:`Taught`; its ``learnt`` is
+    None when no grouping of the ink reads ``label`` (the sample is stored all the same,
+    the profile unchanged) or the sample was stored before (a retried key). Raises
+    :class:`LostRace` after :data:`RETRIES` lost races.
     """
-    learn = learn or (lambda profile: rec.learn(profile, strokes, label))
     model = rec.classifier.fingerprint
     profile_id = cookie_id()
     for _ in range(RETRIES):
@@ -129,11 +131,14 @@ def teach(conn, rec, strokes, label, store, learn=None):
             profile_id, revision, profile = new_id(), None, Profile()
         else:
             revision = row["revision"]
-            profile = usable(row, model) or rebuild(conn, rec, profile_id)
-        try:
-            learnt = learn(profile)
-        except InvalidLabel:
-            learnt = None
+            profile = usable(row, model)
+        with slot():
+            if profile is None:
+                profile = rebuild(conn, rec, profile_id)
+            try:
+                learnt = rec.learn(profile, strokes, label)
+            except InvalidLabel:
+                learnt = None
         blob = profile.to_bytes()
 
         def also(c, profile_id=profile_id, revision=revision, n=profile.corrections,
