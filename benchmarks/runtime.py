@@ -6,7 +6,8 @@
    (import, load, read one drawing) and ``inkdigits recognize one.json``.
 2. Peak RSS of a web app worker (``create_app`` and one ``/api/recognize``).
 3. 6-digit ``recognize`` p50 over composed dev numbers, both recognizers in one process,
-   alternating drawing by drawing; the ratio Keras / LiteRT.
+   alternating drawing by drawing; the ratio Keras / LiteRT; and of it, one digit-CNN call
+   on each drawing's candidate crops, the only part the runtime changes.
 4. Parity on every ``evaluate-ink`` case of one seed (each source and scenario of the dev
    split, ``--count`` numbers each): readings whose text differs, and the largest
    difference of a digit probability.
@@ -69,6 +70,32 @@ def latency(recs, drawings, rounds=5):
     return {k: np.median(v, axis=1) for k, v in times.items()}
 
 
+def model_calls(recs, drawings, rounds=5):
+    """Per recognizer name, the median seconds of one digit-CNN call on each drawing's
+    candidate crops (the batch ``score_groups`` gives it), alternating recognizers: what
+    the runtime alone changes, without the segmentation and rendering both share."""
+    from recognizer import NumberRecognizer
+
+    lite = recs["lite"]
+    batches = []
+    for d in drawings:
+        seen = []
+        NumberRecognizer(classifier=lambda crops: seen.append(crops) or lite.classifier(crops),
+                         path_reader=lite.path_reader).recognize(d)
+        batches.append(seen[0])                # the first call: every candidate of the drawing
+    times = {k: np.zeros((len(batches), rounds)) for k in recs}
+    for b in batches:
+        for rec in recs.values():
+            rec.classifier(b)
+    for r in range(rounds):
+        for i, b in enumerate(batches):
+            for k in (list(recs) if (i + r) % 2 else list(recs)[::-1]):
+                t = time.perf_counter()
+                recs[k].classifier(b)
+                times[k][i, r] = time.perf_counter() - t
+    return {k: np.median(v, axis=1) for k, v in times.items()}, [len(b) for b in batches]
+
+
 def parity(recs, data, seed, count):
     """(cases, texts that differ, largest probability difference) over evaluate-ink's cases."""
     from training.compose import SCENARIOS, SOURCES, generate, load_bank
@@ -125,6 +152,11 @@ def main(argv=None):
     print(f"6-digit recognize p50: keras {p50['keras']:.2f} ms, lite {p50['lite']:.2f} ms; "
           f"per-drawing keras/lite median x{np.median(ratio):.2f} "
           f"(p10 x{np.percentile(ratio, 10):.2f}, p90 x{np.percentile(ratio, 90):.2f})", flush=True)
+    med, sizes = model_calls(recs, drawings)
+    ratio = med["keras"] / med["lite"]
+    print(f"  of which one digit-CNN call ({int(np.median(sizes))} crops, median): keras "
+          f"{1e3 * np.median(med['keras']):.2f} ms, lite {1e3 * np.median(med['lite']):.2f} ms; "
+          f"per-drawing x{np.median(ratio):.2f}", flush=True)
     cases, differ, worst = parity(recs, args.data, args.seed, args.count)
     print(f"parity on {cases} evaluate-ink cases (seed {args.seed}, dev): {differ} texts differ; "
           f"largest digit-probability difference {worst:.1e}")
