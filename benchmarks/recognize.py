@@ -1,4 +1,4 @@
-"""Latency of ``NumberRecognizer.recognize`` on 6-digit numbers written by held-out writers.
+"""Latency of ``NumberRecognizer.recognize`` on 6-digit numbers written by pendigits dev writers.
 
     python -m benchmarks.recognize [--model PATH] [--data DIR] [--count N] [--repeat R]
 
@@ -8,7 +8,7 @@ drawing's median is its latency, and p50/p90 are taken over drawings. The time i
 into validation + segmentation search, crop rendering, the CNN and the pen-path reader by
 timing the callables recognition goes through: ``score_groups``, the classifier and
 ``score_paths`` (features and reader; called only for doubtful digits).
-Target: p50 <= 15 ms.
+Target (issue 11): p50 <= 10 ms.
 """
 import argparse
 import sys
@@ -16,7 +16,7 @@ import time
 
 import numpy as np
 
-TARGET_MS = 15.0
+TARGET_MS = 10.0
 DIGITS = 6
 
 
@@ -87,7 +87,7 @@ def report(runs, scenario, repeat):
         "CNN": med[:, 2],
         "pen-path reader": med[:, 3],
     }
-    lines = [f"recognize, {DIGITS}-digit numbers ({scenario}, held-out writers): "
+    lines = [f"recognize, {DIGITS}-digit numbers ({scenario}, pendigits dev writers): "
              f"{len(runs)} drawings x {repeat} runs, median per drawing",
              f"{'':<24} {'p50 ms':>7} {'p90 ms':>7}"]
     for name, ms in parts.items():
