@@ -19,7 +19,7 @@ def test_recognize_benchmark_smoke(capsys, data, tiny_model_path):
                      "pen-path reader", "every call"]
     parts = [float(line.split()[-2]) for line in out[3:8]]
     assert all(p >= 0 for p in parts[1:])
-    assert out[-1].startswith("target p50 <= 15 ms")
+    assert out[-1].startswith("target p50 <= 10 ms")
 
 
 def test_recognize_benchmark_missing_model(tmp_path, capsys, data):
