@@ -222,6 +222,8 @@ def _evaluate_adapt(sub):
     p.add_argument("--vouch", type=float, default=None, help="recognizer.adapt.AdaptConfig.vouch")
     p.add_argument("--untaught", type=float, default=None,
                    help="recognizer.adapt.AdaptConfig.untaught")
+    p.add_argument("--junk-rival", type=float, default=None,
+                   help="recognizer.adapt.AdaptConfig.junk_rival")
     p.add_argument("--json", action="store_true")
     p.set_defaults(run="training.evaluate_adapt:main")
 

@@ -57,6 +57,9 @@ class AdaptConfig:
                            # evaluate-adapt --split dev --untaught 0.85 / 0.9: 0.85 kept
                            # the loss (clean 92 -> 77), 0.9 none (92 -> 92), no other dev
                            # writer changed; -1 assumes nothing
+    junk_rival: float = -1.0  # the similarity a ``JUNK`` sample must beat (by ``margin``)
+                           # for a crop to be pulled to the reject class, whatever digit
+                           # samples say; -1 assumes nothing
     learn_junk: bool = True  # learn also the groups of a corrected reading that were no
                            # digit (pieces of a split 8, a 1 merged with its neighbour):
                            # a crop near them, nearer than to any digit taught, moves its
@@ -99,6 +102,8 @@ def pulls(sim, config=AdaptConfig(), shared=None):
         never = sim[np.arange(len(sim)), likeliest] < -0.5          # -1: no sample of it
         others = np.arange(sim.shape[1])[None, :] != likeliest[:, None]
         rival = np.where(never[:, None] & others, np.maximum(rival, config.untaught), rival)
+    if sim.shape[1] > JUNK:
+        rival[:, JUNK] = np.maximum(rival[:, JUNK], config.junk_rival)
     close = np.clip((sim - config.near) / (1.0 - config.near), 0.0, 1.0)
     ahead = np.clip((sim - rival) / config.margin, 0.0, 1.0)
     return close * ahead

@@ -5,8 +5,8 @@ import math
 import numpy as np
 import pytest
 
-from recognizer.adapt import AdaptConfig, adapt_probs, prototype_weights
-from recognizer.profile import _snapshot, quantise
+from recognizer.adapt import AdaptConfig, adapt_probs, prototype_weights, pulls, similarities
+from recognizer.profile import JUNK, _snapshot, quantise
 
 
 def reference_weights(e, vectors, labels, config, shared=None):
@@ -83,6 +83,33 @@ def test_the_shared_models_untaught_likeliest_digit_is_a_rival(samples):
     probs_8 = np.array([[0.6] + [0.0] * 7 + [0.3, 0.0, 0.1]], np.float32)
     own = adapt_probs(probs_8, eight[None], taught, AdaptConfig(untaught=0.9))
     assert own[0, :10].argmax() == 8
+
+
+def test_a_crop_is_pulled_to_junk_only_beyond_junk_rival():
+    # dev writer cedar:HRTS4205: a stroke of a split digit, learnt as no digit, looked like
+    # their 1, and then lone 1s were pushed to the reject class ("811" read "81")
+    rng = np.random.default_rng(5)
+    vecs = rng.random((6, 16)) ** 3
+    samples = _snapshot([1, 1, 7, JUNK, JUNK, 4], quantise(vecs), np.arange(1, 7))
+    e = np.vstack([vecs[[0, 3, 4]] + 0.05 * rng.random((3, 16)), rng.random((10, 16))])
+    sim = similarities(e, samples, AdaptConfig(k=1))
+    for junk_rival in (-1.0, 0.8, 0.9, 0.97):
+        config = AdaptConfig(k=1, junk_rival=junk_rival)
+        got = pulls(sim, config)[:, JUNK]
+        rival = np.maximum(np.max(np.delete(sim, JUNK, axis=1), axis=1),
+                           max(config.near, junk_rival))
+        want = (np.clip((sim[:, JUNK] - config.near) / (1 - config.near), 0, 1)
+                * np.clip((sim[:, JUNK] - rival) / config.margin, 0, 1))
+        np.testing.assert_allclose(got, want, atol=1e-6)
+    # a crop on a junk sample is still pulled to junk; a crop like a 1 no longer is
+    one = np.eye(16)[0] + 0.3
+    like_one = one + 1.1 * np.eye(16)[1]
+    junk_only = _snapshot([JUNK], quantise(like_one[None]), np.arange(1, 2))
+    s_one = similarities(one[None], junk_only, AdaptConfig(k=1))[0, JUNK]
+    assert 0.8 < s_one < 0.9
+    assert pulls(similarities(one[None], junk_only), AdaptConfig(junk_rival=-1.0))[0, JUNK] > 0
+    assert pulls(similarities(one[None], junk_only), AdaptConfig(junk_rival=0.9))[0, JUNK] == 0
+    assert pulls(similarities(like_one[None], junk_only), AdaptConfig(junk_rival=0.9))[0, JUNK] > 0
 
 
 def unit(v):

@@ -206,7 +206,7 @@ def main(args):
 
     try:
         knobs = [(k, getattr(args, k, None)) for k in ("near", "gain", "k", "margin", "vouch",
-                                                  "untaught")]
+                                                  "untaught", "junk_rival")]
         config = AdaptConfig(**{k: v for k, v in knobs if v is not None})
         rec = NumberRecognizer(args.model, adapt=config)
         mine, who = writers_of(args)
