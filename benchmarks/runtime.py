@@ -1,6 +1,7 @@
 """LiteRT against Keras, side by side in one run: start-up, memory, latency, parity.
 
     python -m benchmarks.runtime [--count 200] [--seed 0] [--starts 3] [--data DIR]
+                                 [--latency-seeds 0-3]
 
 1. Start to first reading, median of ``--starts`` fresh processes each: the library
    (import, load, read one drawing) and ``inkdigits recognize one.json``.
@@ -116,6 +117,14 @@ def parity(recs, data, seed, count):
     return cases, differ, worst
 
 
+def _seeds(text):
+    """'0-3' -> [0, 1, 2, 3]; '0,7' -> [0, 7]."""
+    if "-" in text:
+        lo, hi = (int(v) for v in text.split("-", 1))
+        return list(range(lo, hi + 1))
+    return [int(v) for v in text.split(",")]
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m benchmarks.runtime", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -123,6 +132,8 @@ def main(argv=None):
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--starts", type=int, default=3)
     parser.add_argument("--latency-count", type=int, default=40)
+    parser.add_argument("--latency-seeds", type=_seeds, default=[0],
+                        help="seeds of the latency drawings: 0 (default), 0-3, 0,7")
     parser.add_argument("--data", default=None)
     args = parser.parse_args(argv)
 
@@ -144,19 +155,26 @@ def main(argv=None):
     recs = {rt: NumberRecognizer(classifier=load_classifier(runtime=rt),
                                  path_reader=load_classifier(paths=True, runtime=rt))
             for rt in ("keras", "lite")}
-    drawings = [s.strokes for s in generate("clean", args.latency_count, args.seed,
-                                            bank=load_bank(args.data), n_digits=6)]
-    med = latency(recs, drawings)
-    p50 = {k: 1e3 * float(np.median(v)) for k, v in med.items()}
-    ratio = med["keras"] / med["lite"]
-    print(f"6-digit recognize p50: keras {p50['keras']:.2f} ms, lite {p50['lite']:.2f} ms; "
-          f"per-drawing keras/lite median x{np.median(ratio):.2f} "
-          f"(p10 x{np.percentile(ratio, 10):.2f}, p90 x{np.percentile(ratio, 90):.2f})", flush=True)
-    med, sizes = model_calls(recs, drawings)
-    ratio = med["keras"] / med["lite"]
-    print(f"  of which one digit-CNN call ({int(np.median(sizes))} crops, median): keras "
-          f"{1e3 * np.median(med['keras']):.2f} ms, lite {1e3 * np.median(med['lite']):.2f} ms; "
-          f"per-drawing x{np.median(ratio):.2f}", flush=True)
+    ratios = []
+    for seed in args.latency_seeds:
+        drawings = [s.strokes for s in generate("clean", args.latency_count, seed,
+                                                bank=load_bank(args.data), n_digits=6)]
+        med = latency(recs, drawings)
+        p50 = {k: 1e3 * float(np.median(v)) for k, v in med.items()}
+        ratio = med["keras"] / med["lite"]
+        ratios.append(float(np.median(ratio)))
+        print(f"6-digit recognize p50, seed {seed}: keras {p50['keras']:.2f} ms, lite "
+              f"{p50['lite']:.2f} ms; per-drawing keras/lite median x{ratios[-1]:.2f} "
+              f"(p10 x{np.percentile(ratio, 10):.2f}, p90 x{np.percentile(ratio, 90):.2f})",
+              flush=True)
+        calls, sizes = model_calls(recs, drawings)
+        print(f"  of which one digit-CNN call ({int(np.median(sizes))} crops, median): keras "
+              f"{1e3 * np.median(calls['keras']):.2f} ms, lite "
+              f"{1e3 * np.median(calls['lite']):.2f} ms; per-drawing "
+              f"x{np.median(calls['keras'] / calls['lite']):.2f}", flush=True)
+    if len(ratios) > 1:
+        print(f"keras/lite over {len(ratios)} seeds: median x{np.median(ratios):.2f}, "
+              f"range x{min(ratios):.2f}-x{max(ratios):.2f}", flush=True)
     cases, differ, worst = parity(recs, args.data, args.seed, args.count)
     print(f"parity on {cases} evaluate-ink cases (seed {args.seed}, dev): {differ} texts differ; "
           f"largest digit-probability difference {worst:.1e}")
