@@ -1,4 +1,4 @@
-"""The classify benchmark runs end to end on a tiny model and prints its table."""
+"""The classify and runtime benchmarks run end to end and print their tables."""
 from benchmarks import classify
 
 
@@ -18,3 +18,19 @@ def test_classify_benchmark_smoke(tmp_path, capsys):
 def test_classify_benchmark_missing_model(tmp_path, capsys):
     assert classify.main(["--model", str(tmp_path / "none.keras")]) == 2
     assert "model file not found" in capsys.readouterr().err
+
+
+def test_runtime_benchmark_smoke(capsys, pen_data_dir):
+    """Both runtimes side by side, at the smallest sizes: every section prints a figure."""
+    from benchmarks import runtime
+
+    argv = ["--data", pen_data_dir, "--count", "1", "--starts", "1", "--latency-count", "2",
+            "--latency-seeds", "0,1"]
+    assert runtime.main(argv) == 0
+    out = capsys.readouterr().out
+    for line in ("  keras  library", "  lite   library", "web app worker peak RSS, lite",
+                 "6-digit recognize p50, seed 0:", "6-digit recognize p50, seed 1:",
+                 "  of which one digit-CNN call", "keras/lite over 2 seeds: median x",
+                 "parity on "):
+        assert line in out, out
+    assert " 0 texts differ" in out
