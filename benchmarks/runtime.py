@@ -55,26 +55,33 @@ def worker_rss(runtime, tmp):
     return float(_run(code, runtime)[1].split()[-1])
 
 
-def latency(recs, drawings, rounds=5):
-    """Per recognizer name, each drawing's median seconds, alternating recognizers."""
-    times = {k: np.zeros((len(drawings), rounds)) for k in recs}
-    for d in drawings:
-        for rec in recs.values():
-            rec.recognize(d)
+def alternating(calls, items, rounds=5):
+    """Per name of ``calls`` (name -> one-argument callable), each item's median seconds:
+    every call warmed up on every item, then timed in ``rounds``, alternating which goes
+    first item by item, so that both see the same machine."""
+    times = {k: np.zeros((len(items), rounds)) for k in calls}
+    for x in items:
+        for call in calls.values():
+            call(x)
     for r in range(rounds):
-        for i, d in enumerate(drawings):
-            names = list(recs) if (i + r) % 2 else list(recs)[::-1]
-            for k in names:
+        for i, x in enumerate(items):
+            for k in (list(calls) if (i + r) % 2 else list(calls)[::-1]):
                 t = time.perf_counter()
-                recs[k].recognize(d)
+                calls[k](x)
                 times[k][i, r] = time.perf_counter() - t
     return {k: np.median(v, axis=1) for k, v in times.items()}
+
+
+def latency(recs, drawings, rounds=5):
+    """Per recognizer name, each drawing's median seconds of ``recognize``."""
+    return alternating({k: rec.recognize for k, rec in recs.items()}, drawings, rounds)
 
 
 def model_calls(recs, drawings, rounds=5):
     """Per recognizer name, the median seconds of one digit-CNN call on each drawing's
     candidate crops (the batch ``score_groups`` gives it), alternating recognizers: what
-    the runtime alone changes, without the segmentation and rendering both share."""
+    the runtime alone changes, without the segmentation and rendering both share; and
+    the batches' sizes."""
     from recognizer import NumberRecognizer
 
     lite = recs["lite"]
@@ -84,17 +91,8 @@ def model_calls(recs, drawings, rounds=5):
         NumberRecognizer(classifier=lambda crops: seen.append(crops) or lite.classifier(crops),
                          path_reader=lite.path_reader).recognize(d)
         batches.append(seen[0])                # the first call: every candidate of the drawing
-    times = {k: np.zeros((len(batches), rounds)) for k in recs}
-    for b in batches:
-        for rec in recs.values():
-            rec.classifier(b)
-    for r in range(rounds):
-        for i, b in enumerate(batches):
-            for k in (list(recs) if (i + r) % 2 else list(recs)[::-1]):
-                t = time.perf_counter()
-                recs[k].classifier(b)
-                times[k][i, r] = time.perf_counter() - t
-    return {k: np.median(v, axis=1) for k, v in times.items()}, [len(b) for b in batches]
+    calls = {k: rec.classifier for k, rec in recs.items()}
+    return alternating(calls, batches, rounds), [len(b) for b in batches]
 
 
 def parity(recs, data, seed, count):
