@@ -61,10 +61,14 @@ def serve_workers(args, app_config):
     os.environ.setdefault("INKDIGITS_THREADS", str(max(1, (os.cpu_count() or 1) // args.workers)))
     hooks = {"when_ready": _banner(args), "child_exit": _child_exit,
              "on_exit": lambda server: shutil.rmtree(metrics_dir, ignore_errors=True)}
+    from gunicorn.errors import HaltServer
+
     try:
         _application({**gunicorn_options(args), **hooks}, app_config).run()
     except SystemExit as e:           # gunicorn's master exits through sys.exit
         return e.code if isinstance(e.code, int) else 1
+    except HaltServer as e:           # a second worker failing to boot while the master
+        return e.exit_status          # halts for the first escapes gunicorn's own handler
     finally:
         shutil.rmtree(metrics_dir, ignore_errors=True)
     return 0
