@@ -39,6 +39,14 @@ class SegmentConfig:
     clear_gap_penalty: float = 0.0  # ... costs their group this log-score (dev, v7, seeds 0-1:
                                     # 0/3/6 read clean 95.0/94.5/94.5 on UNIPEN, the same on
                                     # pendigits: v7's merges are not across clear gaps)
+    strokes_tall: float = 0.7       # a whole stroke at least this share of the height ...
+    strokes_narrow: float = 0.3     # ... and at most this wide (upright) is a bar, like a 1's;
+                                    # of 3406 train digits of 2+ strokes none has two such
+                                    # bars (python -m training.bars), while 2 close 1s do
+    bars_penalty: float = 3.0       # log-score a group of two or more bars pays: "11" is not
+                                    # one thick 1 (dev, seeds 0-3, 0/3/6: UNIPEN tight 92.62/
+                                    # 93.38/93.38, delayed 96.75/96.88/96.88, the rest and
+                                    # pendigits unchanged; 0 turns it off)
 
     # --- geometry (geometry.py) ---
     max_width: float = 1.3          # digits are rarely wider than this many heights ...

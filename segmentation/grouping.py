@@ -278,8 +278,19 @@ def _candidates(pieces, boxes, order, height, config=DEFAULT_CONFIG, straight_bo
     cut = np.array([per_stroke[p.stroke] > 1 for p in pieces])
     short = cut[idx[keep]].all(axis=1) & (bbox[keep, 3] - bbox[keep, 1] < cfg.min_cut_height * height)
     prior = prior - cfg.short_cut_penalty * short
-    columns = x_gaps(boxes if straight_boxes is None else straight_boxes, idx[keep])
+    frame = boxes if straight_boxes is None else straight_boxes
+    columns = x_gaps(frame, idx[keep])
     prior = prior - cfg.clear_gap_penalty * (columns >= cfg.clear_gap * height)
+    # Two whole strokes that are each a tall, narrow bar are two 1s side by side, however
+    # close: no digit of the training writers is drawn so.
+    if cfg.bars_penalty:
+        size = np.asarray(frame, np.float64)[:, 2:] - np.asarray(frame, np.float64)[:, :2]
+        bar = ~cut & (size[:, 1] >= cfg.strokes_tall * height) & \
+            (size[:, 0] <= cfg.strokes_narrow * height)
+        sizes = np.array([len(combos[k]) for k in keep.tolist()], np.intp)
+        real = np.arange(cfg.max_pieces)[None, :] < sizes[:, None]
+        bars = (bar[idx[keep]] & real).sum(axis=1)
+        prior = prior - cfg.bars_penalty * (bars >= 2)
     return [combos[k] for k in keep.tolist()], idx[keep], prior
 
 

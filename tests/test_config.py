@@ -60,7 +60,8 @@ def pairs_read_as_4(sure):
     return score
 
 
-LOOSE = SegmentConfig(max_gap=2.0, gap_penalty=0.0, widest=5.0, max_width=5.0)
+# two 1s stand in for a 4's two strokes below, so they are not charged as two bars
+LOOSE = SegmentConfig(max_gap=2.0, gap_penalty=0.0, widest=5.0, max_width=5.0, bars_penalty=0.0)
 
 
 def test_the_config_changes_the_reading():
@@ -77,6 +78,58 @@ def test_a_clear_gap_costs_a_merge_its_penalty():
     # a gap narrower than clear_gap is not a clear one
     assert segment(ink, likely_4, config=LOOSE.with_values(
         clear_gap_penalty=8.0, clear_gap=5.0))[0].text == "4"
+
+
+def pairs_read_as_1(sure):
+    """A scorer: a pair of strokes reads as one 1 with probability ``sure``, each alone as a
+    1 (p 0.6), the rest junk (what a CNN sees of two 1s written close: one thick 1)."""
+    def score(groups):
+        probs = np.zeros((len(groups), 11))
+        probs[:, 1] = [sure if len(g) == 2 else 0.6 for g in groups]
+        probs[:, 10] = 1 - probs[:, 1]
+        return probs, [None] * len(groups)
+    return score
+
+
+def test_two_bars_side_by_side_read_as_two_1s():
+    ink = validate_ink(number("11", gap=0.02)[0])        # all but touching
+    likely_one = pairs_read_as_1(0.95)
+    assert segment(ink, likely_one, config=SegmentConfig(bars_penalty=0.0))[0].text == "1"
+    assert segment(ink, likely_one, config=SegmentConfig(bars_penalty=3.0))[0].text == "11"
+    # bars this short are no 1s' stems, so nothing is charged
+    assert segment(ink, likely_one, config=SegmentConfig(bars_penalty=3.0,
+                                                         strokes_tall=1.5))[0].text == "1"
+
+
+def _bar_priors(strokes, config):
+    from segmentation.geometry import boxes_of
+    from segmentation.grouping import _candidates
+    from segmentation.pieces import Piece
+
+    pieces = [Piece(i, 0, len(s), s) for i, s in enumerate(strokes)]
+    boxes = boxes_of([p.points for p in pieces])
+    order = sorted(range(len(pieces)), key=lambda i: (boxes[i, 0] + boxes[i, 2], i))
+    cands, _, prior = _candidates(pieces, boxes, order, 100.0, config)
+    return dict(zip(cands, prior))
+
+
+def test_only_groups_of_two_whole_bars_pay_for_them():
+    from shapes import digit
+
+    config = LOOSE.with_values(bars_penalty=5.0)
+    assert _bar_priors(digit("4"), config)[(0, 1)] == 0          # an L and a bar: a 4
+    eleven = [s[:, :2] for s in number("11", gap=0.05)[0]]
+    assert _bar_priors(eleven, config)[(0, 1)] == -5.0
+    # a narrow 0 cut into its two halves: bars, but pieces of one stroke, not strokes
+    from segmentation.geometry import boxes_of
+    from segmentation.grouping import _candidates
+    from segmentation.pieces import Piece
+
+    zero = digit("0", h=100.0)[0][:, :2] * [0.4, 1.0]
+    pieces = [Piece(0, 0, 21, zero[:21]), Piece(0, 20, len(zero), zero[20:])]
+    cands, _, prior = _candidates(pieces, boxes_of([p.points for p in pieces]), [0, 1],
+                                  100.0, config)
+    assert dict(zip(cands, prior))[(0, 1)] == 0
 
 
 def test_with_values_refuses_unknown_names():
