@@ -64,8 +64,8 @@ def learn(rec, profile, strokes, text):
     alignment = force_align(ink, rec.scorers(profile)[0], text, rec.config)
     if alignment is None:
         raise InvalidLabel(f"no grouping of this ink into {len(text)} digits can read {text!r}")
-    junk = not_digits(rec.recognize(strokes, profile=profile), alignment) \
-        if rec.adapt.learn_junk else []
+    junk = not_digits(rec.recognize(strokes, profile=profile), alignment,
+                      rec.adapt.junk_ones) if rec.adapt.learn_junk else []
     k = len(alignment.digits)
     probs, embeddings = rec.classifier.embed(np.stack([d.crop for d in alignment.digits]
                                                       + [d.crop for d in junk]))
@@ -76,10 +76,12 @@ def learn(rec, profile, strokes, text):
                          for d, s in zip(alignment.digits, shared)], dropped, len(junk))
 
 
-def not_digits(reading, alignment):
+def not_digits(reading, alignment, ones=True):
     """The digits of ``reading`` that are no digit of ``alignment`` (other strokes, or
     another box): pieces of one written digit or two digits read as one, which the
-    writer's correction shows are not one digit."""
+    writer's correction shows are not one digit. Without ``ones``, those read as a 1 are
+    left out (``AdaptConfig.junk_ones``)."""
     mine = {(tuple(d.strokes), tuple(np.round(d.bbox, 3))) for d in alignment.digits}
     return [d for d in reading.digits
-            if (tuple(d.strokes), tuple(np.round(d.bbox, 3))) not in mine]
+            if (tuple(d.strokes), tuple(np.round(d.bbox, 3))) not in mine
+            and (ones or d.label != 1)]

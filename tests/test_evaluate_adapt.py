@@ -62,6 +62,16 @@ def test_evaluate_adapt_end_to_end(tiny_model_path, pen_data_dir, capsys):
     assert (writer, fixes) == ("pendigits:28", "2") and int(taught) >= 2   # stops at 2
 
 
+def test_adapt_knobs_reach_the_config(tiny_model_path, pen_data_dir, capsys):
+    from inkdigits.cli import main as cli
+
+    assert cli(["evaluate-adapt", "--model", str(tiny_model_path), "--data", pen_data_dir,
+                "--writers", "28", "--count", "1", "--corrections", "1", "--junk-ones", "no",
+                "--junk-rival", "0.5"]) == 0
+    header = capsys.readouterr().out.splitlines()[0]
+    assert "junk_rival=0.5" in header and "junk_ones=False" in header
+
+
 def test_unknown_writer_is_a_clear_error(tiny_model_path, pen_data_dir, capsys):
     from inkdigits.cli import main as cli
 

@@ -112,9 +112,13 @@ def test_not_digits_are_the_reading_groups_the_alignment_lacks():
 
     aligned = D(digits=[D(strokes=[0], bbox=(0, 0, 10, 20)), D(strokes=[0], bbox=(12, 0, 22, 20)),
                         D(strokes=[1, 2], bbox=(30, 0, 40, 20))])
-    read = D(digits=[D(strokes=[0], bbox=(0, 0, 22, 20)), D(strokes=[1], bbox=(30, 0, 35, 20)),
-                     D(strokes=[2], bbox=(36, 0, 40, 20)), D(strokes=[1, 2], bbox=(30, 0, 40, 20))])
+    read = D(digits=[D(strokes=[0], bbox=(0, 0, 22, 20), label=0),
+                     D(strokes=[1], bbox=(30, 0, 35, 20), label=1),
+                     D(strokes=[2], bbox=(36, 0, 40, 20), label=7),
+                     D(strokes=[1, 2], bbox=(30, 0, 40, 20), label=4)])
     assert not_digits(read, aligned) == read.digits[:3]
+    # without ones, a group read as a 1 (a 4's bar, two 1s read as one) is not learnt
+    assert not_digits(read, aligned, ones=False) == [read.digits[0], read.digits[2]]
 
 
 def test_a_version_1_profile_still_reads():

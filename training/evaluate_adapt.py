@@ -207,6 +207,8 @@ def main(args):
     try:
         knobs = [(k, getattr(args, k, None)) for k in ("near", "gain", "k", "margin", "vouch",
                                                   "untaught", "junk_rival")]
+        if getattr(args, "junk_ones", None) is not None:
+            knobs.append(("junk_ones", args.junk_ones == "yes"))
         config = AdaptConfig(**{k: v for k, v in knobs if v is not None})
         rec = NumberRecognizer(args.model, adapt=config)
         mine, who = writers_of(args)
