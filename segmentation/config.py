@@ -58,20 +58,28 @@ class SegmentConfig:
     overlap_free: float = 0.4       # share of a digit's ink that may lie in another's box
                                     # (dev 26-30, 0.3 -> 0.4 with ink share; 7385e2e)
     overlap_weight: float = 4.0     # log-score per share of ink beyond overlap_free (dev
-                                    # 26-30, seeds 0-3, tight +1 to +1.7 points; 5bb5295)
+                                    # 26-30, seeds 0-3, tight +1 to +1.7 points; 5bb5295).
+                                    # All dev, seeds 0-3, 2/4/8: UNIPEN tight 93.12/93.38/
+                                    # 92.50, pendigits 95.88/95.62/95.25, clean equal: kept
     slant_range: tuple = (-0.6, 1.0)  # slants beyond these are clipped (hand-set)
 
     # --- search (grouping.py) ---
     beam: int = 24                  # partial partitions kept per step (hand-set)
     doubt: float = 0.65             # strokes of a digit less likely than this are cut and
-                                    # read again (dev 26-30, seeds 0-3; 5bb5295)
+                                    # read again (dev 26-30, seeds 0-3; 5bb5295). All dev,
+                                    # 0.5/0.65/0.8: tight UNIPEN 93.50/93.38/93.00, pendigits
+                                    # 95.38/95.62/96.00, clean equal: kept
     slant_min_width: float = 1.1    # a drawing narrower than this many heights is one digit,
                                     # read as drawn (dev 26-30, seeds 0-3; 1fe4736)
     second_view_slant: float = 0.05  # writing leaning less reads the same both ways
     second_look_margin: float = 2.0  # partitions this far below the best get no second look
     sure: float = 0.7               # a digit read at least this likely gets no second look
+                                    # (all dev, 0.7/0.85/0.95: UNIPEN clean 96.12/96.25/
+                                    # 96.12, tight 93.38/93.12/93.12: kept)
     path_weight: float = 0.75       # exponent of the pen-path reader's probabilities (dev
-                                    # 26-30; 31ffda5): a second opinion ...
+                                    # 26-30; 31ffda5; all dev, 0.5/0.75/1.0: UNIPEN clean
+                                    # 95.62/96.12/96.25, tight 92.88/93.38/93.38, pendigits
+                                    # clean 98.50/98.75/98.62: kept): a second opinion ...
     path_floor: float = 1e-4        # ... and never a veto
 
     # --- work budget (issue 13: bounded work per drawing) ---
