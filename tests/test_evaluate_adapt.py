@@ -67,9 +67,18 @@ def test_adapt_knobs_reach_the_config(tiny_model_path, pen_data_dir, capsys):
 
     assert cli(["evaluate-adapt", "--model", str(tiny_model_path), "--data", pen_data_dir,
                 "--writers", "28", "--count", "1", "--corrections", "1", "--junk-ones", "no",
-                "--junk-rival", "0.5"]) == 0
+                "--junk-rival", "0.5", "--set", "doubt=0.5"]) == 0
     header = capsys.readouterr().out.splitlines()[0]
     assert "junk_rival=0.5" in header and "junk_ones=False" in header
+    assert "SegmentConfig {'doubt': 0.5}" in header
+
+
+def test_segment_settings_are_one_value_each(tiny_model_path, pen_data_dir, capsys):
+    from inkdigits.cli import main as cli
+
+    assert cli(["evaluate-adapt", "--model", str(tiny_model_path), "--data", pen_data_dir,
+                "--writers", "28", "--set", "doubt=0.5,0.6"]) == 2
+    assert "one value per --set" in capsys.readouterr().err
 
 
 def test_unknown_writer_is_a_clear_error(tiny_model_path, pen_data_dir, capsys):

@@ -14,6 +14,7 @@ Writers: those of ``--split`` (``dev`` by default; ``test`` only to report) in
 samples of every digit (so that both halves hold each); ``--writers`` names some.
 A writer that trained the model is refused. Accuracy is number exact-match, %.
 """
+import dataclasses
 import json
 import math
 import sys
@@ -197,6 +198,19 @@ def writers_of(args):
                   f"of every digit ({len(mine) - len(kept)} with fewer left out)")
 
 
+def segment_config(settings):
+    """The ``SegmentConfig`` of ``--set NAME=V`` options (one value each; default: none)."""
+    from segmentation import SegmentConfig
+    from training.sweep import configs
+
+    if not settings:
+        return SegmentConfig()
+    many = [name for name, values in settings if len(values) != 1]
+    if many:
+        raise ValueError(f"evaluate-adapt takes one value per --set, not a sweep ({many[0]})")
+    return configs(settings)[0][1]
+
+
 def main(args):
     """Entry point of ``inkdigits evaluate-adapt``; returns the exit status."""
     from recognizer import ModelError, NumberRecognizer
@@ -210,7 +224,8 @@ def main(args):
         if getattr(args, "junk_ones", None) is not None:
             knobs.append(("junk_ones", args.junk_ones == "yes"))
         config = AdaptConfig(**{k: v for k, v in knobs if v is not None})
-        rec = NumberRecognizer(args.model, adapt=config)
+        segment = segment_config(getattr(args, "set", None))
+        rec = NumberRecognizer(args.model, adapt=config, config=segment)
         mine, who = writers_of(args)
         trained = trained_writers_of(rec)
         taught = sorted(set(mine) & trained) if trained is not None else []
@@ -226,10 +241,14 @@ def main(args):
         return 2
     info = summary(results)
     if args.json:
-        print(json.dumps({"writers": list(mine), "config": vars(config), "seed": args.seed,
+        print(json.dumps({"writers": list(mine), "config": vars(config),
+                          "segment": dataclasses.asdict(segment), "seed": args.seed,
                           "count": args.count, "results": results, "summary": info}, indent=1))
     else:
+        changed = {f.name: getattr(segment, f.name) for f in dataclasses.fields(segment)
+                   if getattr(segment, f.name) != f.default}
         print(f"{who}; {args.count} test numbers per layout and writer, seed {args.seed}, "
-              f"at most {args.corrections} corrections, {config}")
+              f"at most {args.corrections} corrections, {config}"
+              + (f", SegmentConfig {changed}" if changed else ""))
         print(format_table(results, info))
     return 0
