@@ -78,8 +78,9 @@ class NumberRecognizer:
             probs = np.concatenate([probs, np.zeros((len(probs), 1), probs.dtype)], axis=1)
         return probs, crops
 
-    def score_paths(self, groups):
-        """Digit probabilities (M, 10) read from the pen's path of M groups of strokes."""
+    def score_paths(self, groups, crops=None):
+        """Digit probabilities (M, 10) read from the pen's path of M groups of strokes
+        (``crops``, the CNN's view of them, is for a profile's weights: unused here)."""
         return self.path_reader(path_features_many(groups))
 
     def scorers(self, profile=None):

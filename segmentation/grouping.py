@@ -68,8 +68,9 @@ def segment(ink, scorer, n_best=6, path_scorer=None, config=DEFAULT_CONFIG, dead
     slant is removed; y as given; a second call gives the digits it was unsure of as
     drawn), and returns ``(probs, crops)``:
     probs (len(groups), 11) with the reject class last, and one crop per group.
-    ``path_scorer(groups)``, if given, takes groups of (M, 2) points as drawn, in pen
-    order, and returns (len(groups), 10) digit probabilities read from the pen's path.
+    ``path_scorer(groups, crops)``, if given, takes groups of (M, 2) points as drawn, in
+    pen order, and the crops ``scorer`` made of them set upright, and returns
+    (len(groups), 10) digit probabilities read from the pen's path.
     ``config`` holds every tuning constant and the work budget (``SegmentConfig``).
 
     Raises ``TooComplex`` (an ``InvalidInk``) for ink whose search would exceed the
@@ -218,7 +219,7 @@ class Search:
             for k, p in zip(todo, probs):
                 cache[k] = cache[k]._replace(probs=(first[k] + np.asarray(p, np.float64)) / 2)
         if self.path_scorer is not None:
-            for k, p in zip(todo, self.path_scorer(drawn)):
+            for k, p in zip(todo, self.path_scorer(drawn, [cache[k].crop for k in todo])):
                 weights = (np.asarray(p, np.float64)[:NUM_DIGITS] + cfg.path_floor) ** cfg.path_weight
                 cache[k] = cache[k]._replace(probs=_weigh(cache[k].probs, weights))
         gain = {k: _log_best(cache[k].probs) - _log_best(first[k]) for k in todo}

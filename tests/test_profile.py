@@ -63,6 +63,31 @@ def test_learn_returns_what_it_learnt(rec):
     assert me.model == rec.classifier.fingerprint
 
 
+@pytest.mark.parametrize("upright", [False, True])
+def test_the_pen_path_reader_is_weighed_by_the_crop_the_search_read(rec, upright):
+    from recognizer.adapt import AdaptConfig, AdaptedScorer
+    from recognizer.normalize import normalize_many
+    from segmentation import validate_ink
+
+    me = Profile()
+    strokes, owners = number("3141", slant=0.3)
+    rec.learn(me, strokes, "3141")
+    seen = []
+
+    class Recording:          # the shared CNN, remembering what it was shown
+        def embed(self, crops):
+            seen.append(np.array(crops))
+            return rec.classifier.embed(crops)
+
+    scorer = AdaptedScorer(Recording(), me.samples, AdaptConfig(upright_paths=upright))
+    ink = validate_ink(strokes)
+    drawn = [[ink[i][:, :2] for i in o] for o in owners]
+    crops = list(np.full((4, 28, 28), 7, np.uint8))     # stand-ins for the search's crops
+    probs = scorer.paths(rec.score_paths)(drawn, crops)
+    assert probs.shape == (4, 10) and np.allclose(probs.sum(axis=1), 1.0)
+    assert np.array_equal(seen[-1], np.stack(crops) if upright else normalize_many(drawn))
+
+
 def test_a_taught_shape_is_read_at_once_and_others_are_not(rec):
     me = Profile()
     assert rec.recognize(short_bar_seven()).text == "1"

@@ -267,7 +267,8 @@ def doubtful_seven(groups):
 
 def path_reader(digit, p, calls=None):
     """A pen-path scorer that reads ``digit`` at ``p`` (the rest shared evenly)."""
-    def read(groups):
+    def read(groups, crops):
+        assert len(crops) == len(groups)
         if calls is not None:
             calls.append(groups)
         out = np.full((len(groups), 10), (1.0 - p) / 9)

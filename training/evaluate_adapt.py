@@ -223,6 +223,8 @@ def main(args):
                                                   "untaught", "junk_rival")]
         if getattr(args, "junk_ones", None) is not None:
             knobs.append(("junk_ones", args.junk_ones == "yes"))
+        if getattr(args, "upright_paths", None) is not None:
+            knobs.append(("upright_paths", args.upright_paths == "yes"))
         config = AdaptConfig(**{k: v for k, v in knobs if v is not None})
         segment = segment_config(getattr(args, "set", None))
         rec = NumberRecognizer(args.model, adapt=config, config=segment)
