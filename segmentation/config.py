@@ -63,6 +63,15 @@ class SegmentConfig:
                                     # 26-30, seeds 0-3, tight +1 to +1.7 points; 5bb5295).
                                     # All dev, seeds 0-3, 2/4/8: UNIPEN tight 93.12/93.38/
                                     # 92.50, pendigits 95.88/95.62/95.25, clean equal: kept
+    cross_penalty: float = 1.0      # log-score two digits pay for each pair of their strokes
+                                    # that cross: of dev numbers' stroke pairs, 62-76% of
+                                    # one digit's cross (a 4's stick and its L, a 7 and its
+                                    # bar, a slashed zero), 0% of two digits' in clean and
+                                    # delayed writing, 0.6% in tight (all dev, seeds 0-3,
+                                    # 0/1/2/4: UNIPEN tight 93.38/93.50/93.00/91.38, clean
+                                    # 96.12/96.25/96.25/96.25, pendigits tight 95.62/95.88/
+                                    # 95.62/93.25; at 1 no scenario of either source worse,
+                                    # UNIPEN long 94.00 -> 94.50)
     slant_range: tuple = (-0.6, 1.0)  # slants beyond these are clipped (hand-set)
 
     # --- search (grouping.py) ---
@@ -94,6 +103,8 @@ class SegmentConfig:
     max_points_scored: int = 150_000  # their points (the crops' rendering work)
     max_overlap_pairs: int = 200_000  # (candidate, piece, candidate box) meetings of ink
                                       # that overlap penalties count, per search
+    max_cross_tests: int = 2_000_000  # pairs of pen segments tested for crossings, per search
+                                      # (a 6-digit number needs a few thousand)
 
     def with_values(self, **values):
         """A copy with some fields changed; unknown names raise ``ValueError``."""

@@ -169,3 +169,95 @@ def _points_inside(parts, sizes, p_idx, boxes):
     hit = ((p[:, 0] >= bx[:, 0]) & (p[:, 0] <= bx[:, 2]) &
            (p[:, 1] >= bx[:, 1]) & (p[:, 1] <= bx[:, 3]))
     return np.bincount(pair, weights=hit, minlength=len(p_idx))
+
+
+def crossing_pieces(parts, strokes, max_tests=None):
+    """(a, b) index arrays, a < b, of the pieces whose ink crosses: pieces of different
+    strokes (``strokes[i]``: piece i's stroke) with two segments properly intersecting.
+
+    A stroke crosses another of its own digit in most digits written in two or more
+    strokes (the stick of a 4, a 7's bar, the slash of a zero), and hardly ever one of
+    its neighbour. Only the segments of each piece that reach into the other's box are
+    tested; more than ``max_tests`` segment pairs in all raise ``TooComplex`` first."""
+    parts = [np.asarray(p, np.float64)[:, :2] for p in parts]
+    n = len(parts)
+    if n < 2:
+        return np.zeros(0, np.intp), np.zeros(0, np.intp)
+    boxes = boxes_of(parts)
+    meet = np.triu(_meets(boxes, boxes), 1) & (np.asarray(strokes)[:, None] !=
+                                               np.asarray(strokes)[None, :])
+    pairs = []
+    for a, b in zip(*np.nonzero(meet)):
+        lo = np.maximum(boxes[a, :2], boxes[b, :2])
+        hi = np.minimum(boxes[a, 2:], boxes[b, 2:])
+        tests = int(_within(parts[a], lo, hi).sum()) * int(_within(parts[b], lo, hi).sum())
+        pairs.append((a, b, lo, hi, tests))
+    tests = sum(t for *_, t in pairs)
+    if max_tests is not None and tests > max_tests:
+        raise TooComplex(f"{tests} pairs of pen segments to test for crossings (the limit is "
+                         f"{max_tests}): too many strokes drawn over one another")
+    hits = [(a, b) for a, b, lo, hi, t in pairs
+            if t and _any_cross(_segments(parts[a], lo, hi), _segments(parts[b], lo, hi))]
+    if not hits:
+        return np.zeros(0, np.intp), np.zeros(0, np.intp)
+    a, b = np.array(hits, np.intp).T
+    return a, b
+
+
+def _within(points, lo, hi):
+    """(len(points) - 1,) bool: the segments of a polyline whose box meets ``lo``-``hi``."""
+    p, q = points[:-1], points[1:]
+    return np.all(np.minimum(p, q) <= hi, axis=1) & np.all(np.maximum(p, q) >= lo, axis=1)
+
+
+def _segments(points, lo, hi):
+    """(s, 2, 2) those segments (``_within``)."""
+    keep = _within(points, lo, hi)
+    return np.stack([points[:-1][keep], points[1:][keep]], axis=1)
+
+
+def _any_cross(sa, sb, chunk=65536):
+    """Whether any segment of ``sa`` (s, 2, 2) properly crosses any of ``sb`` (t, 2, 2):
+    each one's ends lie strictly on opposite sides of the other's line. Tested ``chunk``
+    pairs at a time, so memory stays small whatever the ink."""
+    q, s = sb[None, :, 0], (sb[:, 1] - sb[:, 0])[None]
+    rows = max(1, chunk // max(len(sb), 1))
+    for i in range(0, len(sa), rows):
+        a = sa[i:i + rows]
+        p, r = a[:, None, 0], (a[:, 1] - a[:, 0])[:, None]
+        d1, d2 = _cross(r, q - p), _cross(r, q + s - p)
+        d3, d4 = _cross(s, p - q), _cross(s, p + r - q)
+        if np.any((d1 * d2 < 0) & (d3 * d4 < 0)):
+            return True
+    return False
+
+
+def _cross(u, v):
+    """The z component of the cross products of 2-vectors ``u`` and ``v`` (broadcast)."""
+    return u[..., 0] * v[..., 1] - u[..., 1] * v[..., 0]
+
+
+def crossing_penalties(groups, a, b, weight):
+    """Log-domain penalties (< 0) for pairs of groups (rows of ``groups``, (m, k) piece
+    indices, a smaller group repeating one) that hold the two pieces of a crossing
+    (``a[i]``, ``b[i]``): ``weight`` for each, as sparse symmetric ``(rows, cols, values)``."""
+    if not len(a) or not weight:
+        return np.zeros(0, np.intp), np.zeros(0, np.intp), np.zeros(0)
+    rows, cols = [], []
+    for i, j in zip(a.tolist(), b.tolist()):
+        gi = np.flatnonzero((groups == i).any(axis=1) & ~(groups == j).any(axis=1))
+        gj = np.flatnonzero((groups == j).any(axis=1) & ~(groups == i).any(axis=1))
+        rows.append(np.repeat(gi, len(gj)))
+        cols.append(np.tile(gj, len(gi)))
+    r, c = np.concatenate(rows), np.concatenate(cols)
+    r, c = np.r_[r, c], np.r_[c, r]
+    return r, c, np.full(len(r), -float(weight))
+
+
+def add_penalties(m, *sparse):
+    """Sparse ``(rows, cols, values)`` penalties over m groups, summed where they meet."""
+    r = np.concatenate([s[0] for s in sparse]).astype(np.intp)
+    c = np.concatenate([s[1] for s in sparse]).astype(np.intp)
+    v = np.concatenate([s[2] for s in sparse]).astype(np.float64)
+    key, total = _sum_by(r * m + c, v)
+    return key // m, key % m, total

@@ -18,7 +18,8 @@ import numpy as np
 
 from segmentation.budget import TooComplex, stopper
 from segmentation.config import DEFAULT_CONFIG
-from segmentation.geometry import (boxes_of, group_prior, group_shapes, joint_boxes,
+from segmentation.geometry import (add_penalties, boxes_of, crossing_penalties,
+                                   crossing_pieces, group_prior, group_shapes, joint_boxes,
                                    overlap_penalties, plausible, slant_of, upright)
 from segmentation.pieces import digit_height, find_specks, split_piece, stroke_pieces
 
@@ -176,6 +177,10 @@ class Search:
                                  f"{cfg.max_scored} and {cfg.max_points_scored})")
             pen = overlap_penalties(straight, idx, joint_boxes(boxes_of(straight), idx),
                                     cfg.overlap_weight, cfg.overlap_free, cfg.max_overlap_pairs)
+            if cfg.cross_penalty:
+                a, b = crossing_pieces(straight, [p.stroke for p in pieces], cfg.max_cross_tests)
+                pen = add_penalties(len(cands), pen, crossing_penalties(idx, a, b,
+                                                                        cfg.cross_penalty))
         except TooComplex:
             if optional:
                 return None

@@ -1,0 +1,94 @@
+"""Strokes that cross belong to one digit: the crossing test, its penalty and its budget."""
+from fractions import Fraction
+
+import numpy as np
+import pytest
+from shapes import digit, number
+
+from segmentation import SegmentConfig, TooComplex, segment, validate_ink
+from segmentation.geometry import add_penalties, crossing_penalties, crossing_pieces
+
+
+def _proper_cross_reference(p1, p2, q1, q2):
+    """Exact rational arithmetic: the segments p1-p2 and q1-q2 meet at one point inside
+    both (not at an end of either, and not along a common line)."""
+    (ax, ay), (bx, by), (cx, cy), (dx, dy) = [tuple(map(Fraction, v)) for v in (p1, p2, q1, q2)]
+    den = (bx - ax) * (dy - cy) - (by - ay) * (dx - cx)
+    if den == 0:
+        return False
+    t = ((cx - ax) * (dy - cy) - (cy - ay) * (dx - cx)) / den
+    u = ((cx - ax) * (by - ay) - (cy - ay) * (bx - ax)) / den
+    return 0 < t < 1 and 0 < u < 1
+
+
+def _crossing_reference(parts, strokes):
+    found = set()
+    for a in range(len(parts)):
+        for b in range(a + 1, len(parts)):
+            if strokes[a] == strokes[b]:
+                continue
+            if any(_proper_cross_reference(parts[a][i], parts[a][i + 1], parts[b][j], parts[b][j + 1])
+                   for i in range(len(parts[a]) - 1) for j in range(len(parts[b]) - 1)):
+                found.add((a, b))
+    return found
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_crossings_equal_an_exact_reference(seed):
+    rng = np.random.default_rng(seed)
+    parts = [np.round(rng.uniform(0, 100, 2) + np.cumsum(rng.normal(0, 8, (int(rng.integers(1, 12)), 2)), 0))
+             for _ in range(9)]
+    strokes = [0, 0, 1, 2, 3, 3, 4, 5, 6]       # pieces of one stroke are never tested
+    a, b = crossing_pieces(parts, strokes)
+    assert set(zip(a.tolist(), b.tolist())) == _crossing_reference(parts, strokes)
+
+
+def test_touching_is_not_crossing():
+    stem = np.array([[0.0, 0.0], [0.0, 10.0]])
+    assert len(crossing_pieces([stem, np.array([[0.0, 5.0], [6.0, 5.0]])], [0, 1])[0]) == 0  # T
+    assert len(crossing_pieces([stem, np.array([[-3.0, 5.0], [6.0, 5.0]])], [0, 1])[0]) == 1  # +
+
+
+def test_a_four_crosses_itself_and_not_its_neighbour():
+    strokes, _ = number("41", gap=0.1)
+    a, b = crossing_pieces([s[:, :2] for s in strokes], [0, 1, 2])
+    assert list(zip(a.tolist(), b.tolist())) == [(0, 1)]       # the 4's L and stick
+
+
+def test_the_penalty_falls_on_pairs_of_groups_that_part_a_crossing():
+    groups = np.array([[0, 0], [1, 1], [2, 2], [0, 1], [1, 2]])
+    rows, cols, values = crossing_penalties(groups, np.array([0]), np.array([1]), 2.0)
+    pairs = set(zip(rows.tolist(), cols.tolist()))
+    # 0 apart from 1 (alone or with 2); a group holding both parts nothing
+    assert pairs == {(0, 1), (1, 0), (0, 4), (4, 0)}
+    assert (values == -2.0).all()
+    rows, cols, total = add_penalties(5, (rows, cols, values), (np.array([0]), np.array([1]),
+                                                               np.array([-0.5])))
+    assert dict(zip(zip(rows.tolist(), cols.tolist()), total.tolist()))[(0, 1)] == -2.5
+
+
+def _each_stroke_a_sure_one(groups):
+    """A scorer: a stroke alone is a 1 (0.9), two strokes a 4 (0.6), the rest junk."""
+    probs = np.zeros((len(groups), 11))
+    for k, g in enumerate(groups):
+        probs[k, 1 if len(g) == 1 else 4] = 0.9 if len(g) == 1 else 0.6
+    probs[:, 10] = 1 - probs.sum(axis=1)
+    return probs, [None] * len(groups)
+
+
+def test_crossing_strokes_are_read_as_one_digit():
+    ink = validate_ink(digit("4", h=100.0))
+    alone = SegmentConfig(overlap_weight=0.0)       # the crossing, not the shared box, decides
+    assert segment(ink, _each_stroke_a_sure_one, config=alone)[0].text == "4"
+    assert segment(ink, _each_stroke_a_sure_one,
+                   config=alone.with_values(cross_penalty=0.0))[0].text == "11"
+
+
+def test_too_many_segments_to_test_are_refused():
+    rng = np.random.default_rng(0)
+    parts = [rng.uniform(0, 5, (200, 2)) for _ in range(4)]
+    with pytest.raises(TooComplex, match="crossings"):
+        crossing_pieces(parts, [0, 1, 2, 3], max_tests=10_000)
+    ink = validate_ink([np.c_[p, np.arange(len(p))] for p in parts])
+    with pytest.raises(TooComplex, match="crossings"):
+        segment(ink, _each_stroke_a_sure_one, config=SegmentConfig(max_cross_tests=10_000))
