@@ -29,9 +29,14 @@ class SegmentConfig:
 
     # --- candidate groups (grouping.py) ---
     max_pieces: int = 4             # pieces in one digit
-    max_strokes: int = 3            # strokes in one digit (of 7494 pen digits, 9 have three;
-                                    # all dev, 3/4: UNIPEN clean 96.12/96.38, pendigits tight
-                                    # 95.62/95.50: kept, 4 adds candidates to every search)
+    max_strokes: int = 4            # strokes in one digit (of 7494 pen digits, 9 have three;
+                                    # UNIPEN dev writers draw 4s in four). All dev, seeds 0-3,
+                                    # 3/4, without crossings: UNIPEN clean 96.12/96.38,
+                                    # pendigits tight 95.62/95.50 (kept 3); with cross_penalty
+                                    # 1: UNIPEN single 98.75/98.88, clean 96.25/96.50, delayed
+                                    # 97.00/97.38, long 94.50/95.25, mixed 97.50/97.62, tight
+                                    # equal, pendigits tight 95.88/95.75, the rest equal; the
+                                    # 6-digit p50 7.67/7.69 ms side by side (tight 12.6/14.8)
     window: int = 6                 # a digit's pieces lie within this many neighbours in
                                     # reading order (hand-set)
     min_cut_height: float = 0.4     # a digit cut out of strokes is this share of the height

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from training.evaluate_ink import GAP, TARGETS, align, main, score
+from training.evaluate_ink import GAP, TARGETS, align, main, regrouped, score
 from training.ink_report import summarize
 
 
@@ -53,6 +53,22 @@ def test_score():
     assert got["errors"] == {"1→_": 1, "5→6": 1}
 
 
+def test_regrouped_is_a_same_count_misreading_that_moved_a_stroke():
+    from types import SimpleNamespace as NS
+
+    from training.compose import Composed
+
+    # "51": the 5's body is stroke 0, its bar stroke 1, the 1 stroke 2
+    sample = Composed(strokes=[], text="51", scenario="tight", writer=1,
+                      digit_strokes=[[0, 1], [2]])
+    read = lambda text, *groups: NS(text=text, digits=[NS(strokes=list(g)) for g in groups])
+    assert regrouped(sample, read("57", [0], [1, 2]))          # the bar went to the 1
+    assert not regrouped(sample, read("57", [0, 1], [2]))      # the right strokes, misread
+    assert not regrouped(sample, read("51", [0, 1], [2]))      # read right
+    assert not regrouped(sample, read("5", [0, 1, 2]))         # a merge, counted as one
+    assert not regrouped(sample, None)                         # refused
+
+
 def args(**kw):
     base = dict(model=None, data=None, seed=0, count=3, scenario=None, json=False,
                 save_errors=None, card=None, every=1)
@@ -91,6 +107,22 @@ def test_the_tenth_percentile_writer_of_many():
     assert got["p10_writer"] == {"writer": "w:02", "exact": 10.0, "numbers": 20}
 
 
+def test_regrouped_is_a_same_count_misreading_that_moved_a_stroke():
+    from types import SimpleNamespace as NS
+
+    from training.compose import Composed
+
+    # "51": the 5's body is stroke 0, its bar stroke 1, the 1 stroke 2
+    sample = Composed(strokes=[], text="51", scenario="tight", writer=1,
+                      digit_strokes=[[0, 1], [2]])
+    read = lambda text, *groups: NS(text=text, digits=[NS(strokes=list(g)) for g in groups])
+    assert regrouped(sample, read("57", [0], [1, 2]))          # the bar went to the 1
+    assert not regrouped(sample, read("57", [0, 1], [2]))      # the right strokes, misread
+    assert not regrouped(sample, read("51", [0, 1], [2]))      # read right
+    assert not regrouped(sample, read("5", [0, 1, 2]))         # a merge, counted as one
+    assert not regrouped(sample, None)                         # refused
+
+
 def args(**kw):
     base = dict(model=None, data=None, split="dev", source=["pendigits"], seeds=[0], count=3,
                 scenario=None, json=False, save_errors=None, card=None, every=1, set=None,
@@ -116,7 +148,8 @@ def test_table(capsys, model, data):
     rows = [line.split() for line in lines[3:5]]
     assert [r[0] for r in rows] == ["single", "tight"]
     assert [float(r[4]) for r in rows] == [TARGETS["single"], TARGETS["tight"]]
-    assert all(r[9] == "/" and r[11] == "6" for r in rows)     # merge / split, 3 numbers x 2 seeds
+    assert all(r[9] == "/" and r[12] == "6" for r in rows)     # merge / split, regrouped, 3 x 2 numbers
+    assert all(0.0 <= float(r[11]) <= 100.0 for r in rows)
     assert lines[5].startswith("top errors over all seeds (true→read")
 
 
@@ -128,8 +161,8 @@ def test_json(capsys, model, data):
     assert got["writers"] == {"pendigits": [f"pendigits:{w}" for w in range(26, 31)]}
     clean = got["sources"]["pendigits"]["clean"]
     assert clean["n"] == 8 and len(clean["exact_by_seed"]) == 2
-    assert {"exact", "exact_spread", "digit_accuracy", "wrong_count", "errors", "worst_writer",
-            "p10_writer", "target", "met"} <= set(clean)
+    assert {"exact", "exact_spread", "digit_accuracy", "wrong_count", "regrouped", "errors",
+            "worst_writer", "p10_writer", "target", "met"} <= set(clean)
     assert clean["worst_writer"]["writer"] in range(26, 31)
 
 

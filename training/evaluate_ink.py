@@ -3,8 +3,9 @@
 For each source (pendigits, UNIPEN) and scenario of ``training.compose``, over several
 seeds: number exact-match (mean and spread over seeds), digit accuracy (true digits
 matched in an edit-distance alignment of the reading to the truth), the rate of readings
-with the wrong number of digits, the worst and the 10th-percentile writer, and the most
-common errors (true→read). ``dev`` writers are where choices are made; ``test`` writers
+with the wrong number of digits (merges, splits), the misreadings with the right number
+that gave a stroke to the wrong digit (regrouped), the worst and the 10th-percentile
+writer, and the most common errors (true→read). ``dev`` writers are where choices are made; ``test`` writers
 only report (``training.splits``), so the test split refuses a model that trained on
 them. Summaries and tables are in ``training.ink_report``.
 """
@@ -95,11 +96,13 @@ def evaluate(rec, scenario, count, seed, bank, save_errors=None, every=1):
     if samples:
         _read(rec, samples[0].strokes)      # warm: loading and tracing are not timed
     start = time.perf_counter()
-    readings = [_read(rec, s.strokes) for s in samples]
+    results = [_read(rec, s.strokes) for s in samples]
     elapsed = time.perf_counter() - start
-    out = score([s.text for s in samples], [r or "" for r in readings])
-    out["refused"] = readings.count(None)
-    readings = [r or "" for r in readings]
+    readings = [r.text if r is not None else "" for r in results]
+    out = score([s.text for s in samples], readings)
+    out["refused"] = results.count(None)
+    out["regrouped"] = 100.0 * sum(regrouped(s, r) for s, r in zip(samples, results)) / \
+        max(len(samples), 1)
     out["ms_per_number"] = 1000.0 * elapsed / max(len(samples), 1)
     if save_errors is not None:
         write_errors(save_errors, samples, readings, seed)
@@ -110,11 +113,20 @@ def evaluate(rec, scenario, count, seed, bank, save_errors=None, every=1):
 
 
 def _read(rec, strokes):
-    """The text ``rec`` reads, or None when the ink is over its work budget."""
+    """What ``rec`` reads (a ``Result``), or None when the ink is over its work budget."""
     try:
-        return rec.recognize(strokes).text
+        return rec.recognize(strokes)
     except TooComplex:
         return None
+
+
+def regrouped(sample, result):
+    """Whether a misreading with the right number of digits gave some stroke to the wrong
+    digit (a 5's bar read with the 1 beside it as a 7), rather than reading the right
+    strokes as the wrong digit: a fault of the grouping, not of the classifier."""
+    if result is None or result.text == sample.text or len(result.text) != len(sample.text):
+        return False
+    return [set(d.strokes) for d in result.digits] != [set(s) for s in sample.digit_strokes]
 
 
 def by_writer(samples, readings):

@@ -36,6 +36,7 @@ def summarize(runs, seeds, target):
         "wrong_count": float(np.mean([r["wrong_count"] for r in runs])),
         "merges": float(np.mean([r.get("merges", 0.0) for r in runs])),
         "splits": float(np.mean([r.get("splits", 0.0) for r in runs])),
+        "regrouped": float(np.mean([r.get("regrouped", 0.0) for r in runs])),
         "refused": int(sum(r.get("refused", 0) for r in runs)),   # over the work budget
         "writers": len(ranked),
         "worst_writer": writer(0),
@@ -67,14 +68,15 @@ def _who(w):
 def format_source(head, source, results, writers):
     """One source's summaries as a fixed-width table, then its most common errors."""
     cols = (f"{'scenario':<9} {'exact % ± sd':>14} {'target':>7} {'':>4} {'digit %':>8} "
-            f"{'wrong-count %':>14} {'merge/split %':>14} {'n':>6} {'ms/num':>7}  "
+            f"{'wrong-count %':>14} {'merge/split %':>14} {'regrouped %':>12} {'n':>6} {'ms/num':>7}  "
             f"worst writer / 10th percentile")
     lines = [_title(head, source, writers), cols, "-" * len(cols)]
     for name, r in results.items():
         lines.append(f"{name:<9} {r['exact']:>7.2f} ± {r['exact_spread']:<4.2f} "
                      f"{r['target']:>7.1f} {'ok' if r['met'] else 'LOW':>4} "
                      f"{r['digit_accuracy']:>8.2f} {r['wrong_count']:>14.2f} "
-                     f"{r['merges']:>6.2f} / {r['splits']:<5.2f} {r['n']:>6} "
+                     f"{r['merges']:>6.2f} / {r['splits']:<5.2f} "
+                     f"{r.get('regrouped', 0.0):>12.2f} {r['n']:>6} "
                      f"{r['ms_per_number']:>7.1f}  {_who(r['worst_writer'])} / "
                      f"{_who(r['p10_writer'])}")
     lines.append("top errors over all seeds (true→read, _ = no digit), e.g. misread numbers:")
