@@ -76,7 +76,9 @@ class SegmentConfig:
                                     # 0/1/2/4: UNIPEN tight 93.38/93.50/93.00/91.38, clean
                                     # 96.12/96.25/96.25/96.25, pendigits tight 95.62/95.88/
                                     # 95.62/93.25; at 1 no scenario of either source worse,
-                                    # UNIPEN long 94.00 -> 94.50)
+                                    # UNIPEN long 94.00 -> 94.50). Again with max_strokes 4,
+                                    # 0.5/1/2: tight UNIPEN 93.38/93.50/93.00, pendigits
+                                    # 95.62/95.75/95.50, every other scenario equal: kept
     slant_range: tuple = (-0.6, 1.0)  # slants beyond these are clipped (hand-set)
 
     # --- search (grouping.py) ---
