@@ -27,8 +27,9 @@ def _crossing_reference(parts, strokes):
         for b in range(a + 1, len(parts)):
             if strokes[a] == strokes[b]:
                 continue
-            if any(_proper_cross_reference(parts[a][i], parts[a][i + 1], parts[b][j], parts[b][j + 1])
-                   for i in range(len(parts[a]) - 1) for j in range(len(parts[b]) - 1)):
+            pa, pb = parts[a], parts[b]
+            if any(_proper_cross_reference(pa[i], pa[i + 1], pb[j], pb[j + 1])
+                   for i in range(len(pa) - 1) for j in range(len(pb) - 1)):
                 found.add((a, b))
     return found
 
@@ -36,8 +37,8 @@ def _crossing_reference(parts, strokes):
 @pytest.mark.parametrize("seed", range(6))
 def test_crossings_equal_an_exact_reference(seed):
     rng = np.random.default_rng(seed)
-    parts = [np.round(rng.uniform(0, 100, 2) + np.cumsum(rng.normal(0, 8, (int(rng.integers(1, 12)), 2)), 0))
-             for _ in range(9)]
+    walk = lambda n: np.cumsum(rng.normal(0, 8, (n, 2)), 0)
+    parts = [np.round(rng.uniform(0, 100, 2) + walk(int(rng.integers(1, 12)))) for _ in range(9)]
     strokes = [0, 0, 1, 2, 3, 3, 4, 5, 6]       # pieces of one stroke are never tested
     a, b = crossing_pieces(parts, strokes)
     assert set(zip(a.tolist(), b.tolist())) == _crossing_reference(parts, strokes)

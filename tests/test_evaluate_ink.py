@@ -148,7 +148,7 @@ def test_table(capsys, model, data):
     rows = [line.split() for line in lines[3:5]]
     assert [r[0] for r in rows] == ["single", "tight"]
     assert [float(r[4]) for r in rows] == [TARGETS["single"], TARGETS["tight"]]
-    assert all(r[9] == "/" and r[12] == "6" for r in rows)     # merge / split, regrouped, 3 x 2 numbers
+    assert all(r[9] == "/" and r[12] == "6" for r in rows)     # merge / split, regrouped, n
     assert all(0.0 <= float(r[11]) <= 100.0 for r in rows)
     assert lines[5].startswith("top errors over all seeds (true→read")
 

@@ -58,8 +58,9 @@ def test_a_slashed_zero_inside_a_number_is_one_digit(unipen):
 
     writer = STYLES["slashed zero Ø"][0]
     bank = bank_from_digits([d for d in unipen if writer_id(d.writer) == writer])
-    numbers = [s for s in generate("clean", 300, seed=0, bank=bank)
-               if any(c == "0" and len(strokes) >= 2 for c, strokes in zip(s.text, s.digit_strokes))]
+    slashed = lambda s: any(c == "0" and len(strokes) >= 2
+                            for c, strokes in zip(s.text, s.digit_strokes))
+    numbers = [s for s in generate("clean", 300, seed=0, bank=bank) if slashed(s)]
     assert len(numbers) == 100
 
     def right_count(rec):

@@ -5,9 +5,9 @@ seeds: number exact-match (mean and spread over seeds), digit accuracy (true dig
 matched in an edit-distance alignment of the reading to the truth), the rate of readings
 with the wrong number of digits (merges, splits), the misreadings with the right number
 that gave a stroke to the wrong digit (regrouped), the worst and the 10th-percentile
-writer, and the most common errors (true→read). ``dev`` writers are where choices are made; ``test`` writers
-only report (``training.splits``), so the test split refuses a model that trained on
-them. Summaries and tables are in ``training.ink_report``.
+writer, and the most common errors (true→read). ``dev`` writers are where choices are
+made; ``test`` writers only report (``training.splits``), so the test split refuses a
+model that trained on them. Summaries and tables are in ``training.ink_report``.
 """
 import json
 import sys

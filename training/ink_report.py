@@ -68,7 +68,8 @@ def _who(w):
 def format_source(head, source, results, writers):
     """One source's summaries as a fixed-width table, then its most common errors."""
     cols = (f"{'scenario':<9} {'exact % ± sd':>14} {'target':>7} {'':>4} {'digit %':>8} "
-            f"{'wrong-count %':>14} {'merge/split %':>14} {'regrouped %':>12} {'n':>6} {'ms/num':>7}  "
+            f"{'wrong-count %':>14} {'merge/split %':>14} {'regrouped %':>12} {'n':>6} "
+            f"{'ms/num':>7}  "
             f"worst writer / 10th percentile")
     lines = [_title(head, source, writers), cols, "-" * len(cols)]
     for name, r in results.items():
