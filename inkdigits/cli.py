@@ -224,6 +224,9 @@ def _evaluate_adapt(sub):
                    help="recognizer.adapt.AdaptConfig.untaught")
     p.add_argument("--junk-rival", type=float, default=None,
                    help="recognizer.adapt.AdaptConfig.junk_rival")
+    p.add_argument("--learn-junk", choices=("yes", "no"), default=None,
+                   help="recognizer.adapt.AdaptConfig.learn_junk: learn the groups of a "
+                        "corrected reading that were no digit")
     p.add_argument("--junk-ones", choices=("yes", "no"), default=None,
                    help="recognizer.adapt.AdaptConfig.junk_ones: learn groups read as a 1 "
                         "as no digit too")

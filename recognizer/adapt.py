@@ -78,7 +78,10 @@ class AdaptConfig:
                            # share to the reject class, so the grouping changes.
                            # evaluate-adapt --split dev, off -> on: mean clean 97.4 ->
                            # 98.1, tight 92.6 -> 93.2, worst 10% +4.2 -> +7.8 points
-                           # (uqb:re_3828 clean 70 -> 85); cedar:HRTS4205 tight 96 -> 93
+                           # (uqb:re_3828 clean 70 -> 85); cedar:HRTS4205 tight 96 -> 93.
+                           # Again with crossing strokes read as one digit's (--learn-junk
+                           # no/yes, seeds 0 and 1): mean clean 98.16/98.16, 97.64/97.36,
+                           # tight 93.48/93.84, 93.20/93.36, writers worse 4/1, 4/3: kept
     junk_ones: bool = False  # ... including groups the reading took for a 1? A bar cut
                            # from a 4, or two 1s read as one, look like the writer's own
                            # 1s: learnt as no digit they pull real 1s away (cedar:HRTS4205,

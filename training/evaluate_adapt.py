@@ -221,6 +221,8 @@ def main(args):
     try:
         knobs = [(k, getattr(args, k, None)) for k in ("near", "gain", "k", "margin", "vouch",
                                                   "untaught", "junk_rival")]
+        if getattr(args, "learn_junk", None) is not None:
+            knobs.append(("learn_junk", args.learn_junk == "yes"))
         if getattr(args, "junk_ones", None) is not None:
             knobs.append(("junk_ones", args.junk_ones == "yes"))
         if getattr(args, "upright_paths", None) is not None:
