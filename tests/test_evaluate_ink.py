@@ -69,12 +69,6 @@ def test_regrouped_is_a_same_count_misreading_that_moved_a_stroke():
     assert not regrouped(sample, None)                         # refused
 
 
-def args(**kw):
-    base = dict(model=None, data=None, seed=0, count=3, scenario=None, json=False,
-                save_errors=None, card=None, every=1)
-    return Namespace(**{**base, **kw})
-
-
 
 
 def run(exact, by_writer, errors, ms=10.0, misread=None):
@@ -105,22 +99,6 @@ def test_the_tenth_percentile_writer_of_many():
     got = summarize([run(50.0, by_writer, {})], [0], target=1.0)
     assert got["worst_writer"]["writer"] == "w:00" and got["exact_spread"] == 0.0
     assert got["p10_writer"] == {"writer": "w:02", "exact": 10.0, "numbers": 20}
-
-
-def test_regrouped_is_a_same_count_misreading_that_moved_a_stroke():
-    from types import SimpleNamespace as NS
-
-    from training.compose import Composed
-
-    # "51": the 5's body is stroke 0, its bar stroke 1, the 1 stroke 2
-    sample = Composed(strokes=[], text="51", scenario="tight", writer=1,
-                      digit_strokes=[[0, 1], [2]])
-    read = lambda text, *groups: NS(text=text, digits=[NS(strokes=list(g)) for g in groups])
-    assert regrouped(sample, read("57", [0], [1, 2]))          # the bar went to the 1
-    assert not regrouped(sample, read("57", [0, 1], [2]))      # the right strokes, misread
-    assert not regrouped(sample, read("51", [0, 1], [2]))      # read right
-    assert not regrouped(sample, read("5", [0, 1, 2]))         # a merge, counted as one
-    assert not regrouped(sample, None)                         # refused
 
 
 def args(**kw):
