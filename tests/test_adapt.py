@@ -152,13 +152,14 @@ def test_a_crop_on_a_taught_sample_may_take_the_reject_share():
     zero, seven = np.eye(16)[0] + 0.1, np.eye(16)[1] + 0.1
     taught = _snapshot([0, 0, 7, 7], quantise(np.stack([zero, zero, seven, seven])),
                        np.arange(1, 5))
-    config = AdaptConfig()
+    config = AdaptConfig(vouch=0.92)     # off by default (1.0); vouched, as it once shipped
     probs = np.array([[0.05] + [0.01] * 9 + [0.86]], np.float32)
     out = adapt_probs(probs, zero[None], taught, config)
     assert out[0, 0] > 0.5 > out[0, 10]
     np.testing.assert_allclose(out.sum(), 1.0, rtol=1e-6)
-    # vouching off: the digit is relabelled, never made likelier than the shared top
-    capped = adapt_probs(probs, zero[None], taught, AdaptConfig(vouch=1.0))
+    # vouching off, the default: the digit is relabelled, never made likelier than the
+    # shared top
+    capped = adapt_probs(probs, zero[None], taught, AdaptConfig())
     assert capped[0, :10].max() <= probs[0, :10].max() * (1 + 1e-6)
     # a crop merely near the zeros (below vouch) gets no such licence
     near = zero + 0.6 * np.eye(16)[2]
