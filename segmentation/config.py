@@ -69,10 +69,11 @@ class SegmentConfig:
                                     # All dev, seeds 0-3, 2/4/8: UNIPEN tight 93.12/93.38/
                                     # 92.50, pendigits 95.88/95.62/95.25, clean equal: kept
     cross_penalty: float = 1.0      # log-score two digits pay for each pair of their strokes
-                                    # that cross: of dev numbers' stroke pairs, 62-76% of
+                                    # that cross: of dev numbers' stroke pairs, 54-76% of
                                     # one digit's cross (a 4's stick and its L, a 7 and its
                                     # bar, a slashed zero), 0% of two digits' in clean and
-                                    # delayed writing, 0.6% in tight (all dev, seeds 0-3,
+                                    # delayed writing, 0.6-0.7% in tight (python -m
+                                    # training.crossings). All dev, seeds 0-3,
                                     # 0/1/2/4: UNIPEN tight 93.38/93.50/93.00/91.38, clean
                                     # 96.12/96.25/96.25/96.25, pendigits tight 95.62/95.88/
                                     # 95.62/93.25; at 1 no scenario of either source worse,

@@ -93,3 +93,13 @@ def test_too_many_segments_to_test_are_refused():
     ink = validate_ink([np.c_[p, np.arange(len(p))] for p in parts])
     with pytest.raises(TooComplex, match="crossings"):
         segment(ink, _each_stroke_a_sure_one, config=SegmentConfig(max_cross_tests=10_000))
+
+
+def test_the_census_counts_pairs_of_one_digit_and_of_two():
+    from training.compose import Composed
+    from training.crossings import census
+
+    strokes, owners = number("41", gap=0.1)         # the 4's L and stick, then the 1
+    sample = Composed(strokes=strokes, text="41", scenario="clean", writer=1,
+                      digit_strokes=owners)
+    assert census([sample]) == (1, 1, 2, 0)
