@@ -35,8 +35,10 @@ class SegmentConfig:
                                     # pendigits tight 95.62/95.50 (kept 3); with cross_penalty
                                     # 1: UNIPEN single 98.75/98.88, clean 96.25/96.50, delayed
                                     # 97.00/97.38, long 94.50/95.25, mixed 97.50/97.62, tight
-                                    # equal, pendigits tight 95.88/95.75, the rest equal; the
-                                    # 6-digit p50 7.67/7.69 ms side by side (tight 12.6/14.8)
+                                    # equal, pendigits tight 95.88/95.75, the rest equal. With
+                                    # crossings, a 6-digit reading takes x1.05 (clean), x1.17
+                                    # (tight) the time of the search before both (python -m
+                                    # benchmarks.side_by_side OLD_CHECKOUT --scenario ...)
     window: int = 6                 # a digit's pieces lie within this many neighbours in
                                     # reading order (hand-set)
     min_cut_height: float = 0.4     # a digit cut out of strokes is this share of the height

@@ -65,5 +65,8 @@ def test_a_slashed_zero_inside_a_number_is_one_digit(unipen):
 
     def right_count(rec):
         return sum(len(rec.recognize(s.strokes).text) == len(s.text) for s in numbers)
-    assert right_count(NumberRecognizer.load()) >= 99
-    assert right_count(NumberRecognizer.load(config=SegmentConfig(cross_penalty=0.0))) <= 90
+    with_rule = right_count(NumberRecognizer.load())
+    without = right_count(NumberRecognizer.load(config=SegmentConfig(cross_penalty=0.0)))
+    print(f"slashed zeros in numbers: {with_rule} of 100 the right count ({without} without)")
+    assert with_rule >= 99
+    assert without <= 90
