@@ -190,8 +190,8 @@ def crossing_pieces(parts, strokes, max_tests=None):
     for a, b in zip(*np.nonzero(meet)):
         lo = np.maximum(boxes[a, :2], boxes[b, :2])
         hi = np.minimum(boxes[a, 2:], boxes[b, 2:])
-        tests = int(_within(parts[a], lo, hi).sum()) * int(_within(parts[b], lo, hi).sum())
-        pairs.append((a, b, lo, hi, tests))
+        pairs.append((a, b, lo, hi, int(_within(parts[a], lo, hi).sum()) *
+                      int(_within(parts[b], lo, hi).sum())))
     tests = sum(t for *_, t in pairs)
     if max_tests is not None and tests > max_tests:
         raise TooComplex(f"{tests} pairs of pen segments to test for crossings (the limit is "
