@@ -233,6 +233,9 @@ def _evaluate_adapt(sub):
     p.add_argument("--upright-paths", choices=("yes", "no"), default=None,
                    help="recognizer.adapt.AdaptConfig.upright_paths: weigh the pen-path "
                         "reader by the digit's crop set upright")
+    p.add_argument("--guard", choices=("yes", "no"), default=None,
+                   help="recognizer.adapt.AdaptConfig.guard: the profile re-reads a drawing "
+                        "only where it objects to a digit of the shared reading")
     p.add_argument("--set", type=_setting, action="append", default=None, metavar="NAME=V",
                    help="a segmentation.SegmentConfig field's value (repeatable)")
     p.add_argument("--json", action="store_true")

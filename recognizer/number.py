@@ -3,7 +3,7 @@ import threading
 
 import numpy as np
 
-from recognizer.adapt import AdaptConfig, AdaptedScorer
+from recognizer.adapt import AdaptConfig, AdaptedScorer, objections, with_reject
 from recognizer.classifier import load_classifier
 from recognizer.constants import NUM_DIGITS
 from recognizer.normalize import normalize_many
@@ -105,7 +105,8 @@ class NumberRecognizer:
 
     def recognize(self, strokes, profile=None, *, deadline=None, cancelled=None):
         """Read the number drawn by ``strokes`` (pen order; see ``segmentation`` for units),
-        in the hand of ``profile`` if given (a ``Profile``; empty reads as none).
+        in the hand of ``profile`` if given (a ``Profile``; empty reads as none; it changes
+        the reading only where it objects to a digit of the one without it).
 
         Raises ``InvalidInk`` for malformed ink or ink too complex to search within the
         budget (``TooComplex``, a subclass); an empty drawing gives ``text == ""``.
@@ -115,6 +116,41 @@ class NumberRecognizer:
         """
         ink = validate_ink(strokes, self.limits)
         scorer, paths = self.scorers(profile)
+        if isinstance(scorer, AdaptedScorer) and self.adapt.guard:
+            # the shared reading stands unless the profile objects to one of its digits
+            seen = {}
+            shared = self._read(ink, self._remembering(seen), self.scorers()[1], deadline,
+                                cancelled)
+            if not self.objects(scorer.samples, shared, seen):
+                return shared
+        return self._read(ink, scorer, paths, deadline, cancelled)
+
+    def _remembering(self, seen):
+        """``score_groups``, keeping each crop's CNN embedding in ``seen`` (crop bytes ->
+        vector): the same traced call gives both, so the guard costs no second CNN pass."""
+        def score(groups):
+            crops = normalize_many(groups)
+            probs, embeddings = self.classifier.embed(crops)
+            seen.update(zip((c.tobytes() for c in crops), embeddings))
+            return with_reject(probs), crops
+        return score
+
+    def objects(self, samples, reading, seen=None):
+        """Whether a profile's ``samples`` pull a digit of ``reading`` to another digit or
+        to none (``recognizer.adapt.objections``): only then may it change the reading.
+        ``seen`` holds embeddings of crops already read (``_remembering``)."""
+        if not reading.digits:
+            return False
+        keys = [d.crop.tobytes() for d in reading.digits]
+        if seen and all(k in seen for k in keys):
+            embeddings = np.stack([seen[k] for k in keys])
+        else:
+            _, embeddings = self.classifier.embed(np.stack([d.crop for d in reading.digits]))
+        probs = np.array([d.probabilities for d in reading.digits])
+        return bool(objections(probs, embeddings, samples, self.adapt).any())
+
+    def _read(self, ink, scorer, paths, deadline, cancelled):
+        """The Recognition of validated ``ink`` by the search with these scorers."""
         parts = segment(ink, scorer, path_scorer=paths, config=self.config,
                         deadline=deadline, cancelled=cancelled)
         if not parts:

@@ -8,6 +8,10 @@ writers 26-30, the writers on which earlier choices were made (then called "held
 they are dev writers now, and no value may be chosen by looking at test writers.
 Sweep any field on dev writers with
 ``inkdigits evaluate-ink --split dev --set overlap_weight=2,4,8 --seeds 0-3``.
+The figures quoted are exact % of tight (and clean) numbers, pendigits / UNIPEN dev
+writers, from ``inkdigits evaluate-ink --split dev --scenario tight --scenario clean
+--set NAME=A,B,C``. Swept so, most constants move a figure by a number or two of 800: the
+misreads left are the digit readers', not the search's.
 """
 from dataclasses import dataclass, fields, replace
 
@@ -19,13 +23,28 @@ class SegmentConfig:
 
     # --- pieces (pieces.py) ---
     speck_size: float = 0.12        # strokes smaller than this share of the digit height are
-                                    # specks, no digit (hand-set; dots of i-like 1s stay out)
-    max_cuts: int = 8               # cut points tried in one stroke (hand-set)
+                                    # specks, no digit (dots of i-like 1s stay out; all dev,
+                                    # seeds 0-3, 0.06/0.12/0.2: tight pendigits 95.62/95.75/
+                                    # 95.38, UNIPEN 93.50 all, clean equal)
+    max_cuts: int = 8               # cut points tried in one stroke (all dev, seeds 0-3,
+                                    # 4/8/12: tight pendigits 96.00/95.75/95.75, UNIPEN
+                                    # 93.50 all, clean equal: kept)
     corner_deg: float = 75.0        # a turn this sharp may join two digits (dev 26-30, seeds
-                                    # 0-1, 50 vs 75: tight 93.7/90.2 -> 94.3/91.2; 5303b11)
+                                    # 0-1, 50 vs 75: tight 93.7/90.2 -> 94.3/91.2; 5303b11).
+                                    # All dev, seeds 0-3, 60/75/90: tight pendigits 95.62/
+                                    # 95.75/96.00, UNIPEN 93.12/93.50/93.62, clean UNIPEN
+                                    # 96.38/96.50/96.50: within a number or two, kept
     turn_excursion: float = 0.15    # a turning point moves at least this much of the height
-    corner_reach: float = 0.08      # arc length (x height) over which a corner's turn is measured
+                                    # (all dev, seeds 0-3, 0.1/0.15/0.2: tight pendigits
+                                    # 95.62/95.75/95.75, UNIPEN 93.12/93.50/93.50: kept)
+    corner_reach: float = 0.08      # arc length (x height) over which a corner's turn is
+                                    # measured (0.05/0.08/0.12: tight pendigits 96.12/95.75/
+                                    # 95.50, UNIPEN 93.38/93.50/93.75: opposite ways, kept)
     cut_spacing: float = 0.1        # cuts at least this share of the stroke's length apart
+                                    # (0.05/0.1/0.15: tight pendigits 95.38/95.75/95.75,
+                                    # UNIPEN 92.62/93.50/93.88; 0.15 again on seeds 4-7:
+                                    # pendigits 95.38 -> 94.88, UNIPEN 92.75 -> 93.25; no
+                                    # clear gain, kept)
 
     # --- candidate groups (grouping.py) ---
     max_pieces: int = 4             # pieces in one digit
@@ -40,10 +59,13 @@ class SegmentConfig:
                                     # (tight) the time of the search before both (python -m
                                     # benchmarks.side_by_side OLD_CHECKOUT --scenario ...)
     window: int = 6                 # a digit's pieces lie within this many neighbours in
-                                    # reading order (hand-set)
+                                    # reading order (all dev, seeds 0-3, 4/6/8: tight
+                                    # pendigits 95.62/95.75/95.75, UNIPEN 93.25/93.50/93.50)
     min_cut_height: float = 0.4     # a digit cut out of strokes is this share of the height
-                                    # (dev 26-30: the flag of a 1 is no digit; 59aa52b)
-    short_cut_penalty: float = 5.0  # log-score taken from a shorter one (hand-set)
+                                    # (dev 26-30: the flag of a 1 is no digit; 59aa52b; all
+                                    # dev, 0.3/0.4/0.5: UNIPEN tight 93.38/93.50/93.50)
+    short_cut_penalty: float = 5.0  # log-score taken from a shorter one (all dev, 2.5/5/10:
+                                    # every tight and clean figure equal)
     clear_gap: float = 0.25         # a column of paper this wide (x height) between pieces ...
     clear_gap_penalty: float = 0.0  # ... costs their group this log-score (dev, v7, seeds 0-1:
                                     # 0/3/6 read clean 95.0/94.5/94.5 on UNIPEN, the same on
@@ -59,11 +81,23 @@ class SegmentConfig:
 
     # --- geometry (geometry.py) ---
     max_width: float = 1.3          # digits are rarely wider than this many heights ...
+                                    # (all dev, seeds 0-3, 1.1/1.3/1.5: tight pendigits
+                                    # 96.00/95.75/95.75, UNIPEN 93.62/93.50/93.00; 1.1
+                                    # again on seeds 4-7: 95.25/95.38, 92.62/92.75: kept)
     widest: float = 2.0             # ... and never wider (dev 26-30's widest: 1.6)
     max_gap: float = 0.45           # pieces of one digit are never further apart (x height)
-    wide_penalty: float = 3.0       # log-score per height of width beyond max_width (hand-set)
+                                    # (all dev, 0.35/0.45/0.6: tight equal, UNIPEN clean
+                                    # 96.50/96.50/96.62)
+    wide_penalty: float = 3.0       # log-score per height of width beyond max_width (all dev,
+                                    # 1.5/3/6: tight pendigits 95.62/95.75/95.75, UNIPEN
+                                    # 93.12/93.50/92.88)
     gap_penalty: float = 4.0        # log-score per height of linking gap beyond free_gap
-    free_gap: float = 0.1           # a gap this small inside a digit costs nothing (hand-set)
+                                    # (all dev, 2/4/8: tight UNIPEN 93.38/93.50/93.38,
+                                    # clean 96.50/96.50/96.25)
+    free_gap: float = 0.1           # a gap this small inside a digit costs nothing (all dev,
+                                    # 0.05/0.1/0.2: clean pendigits 98.12/98.75/98.75,
+                                    # UNIPEN 96.25/96.50/96.50; tight 95.50/95.75/95.62,
+                                    # 93.38/93.50/93.50)
     overlap_free: float = 0.4       # share of a digit's ink that may lie in another's box
                                     # (dev 26-30, 0.3 -> 0.4 with ink share; 7385e2e)
     overlap_weight: float = 4.0     # log-score per share of ink beyond overlap_free (dev
@@ -85,7 +119,9 @@ class SegmentConfig:
     slant_range: tuple = (-0.6, 1.0)  # slants beyond these are clipped (hand-set)
 
     # --- search (grouping.py) ---
-    beam: int = 24                  # partial partitions kept per step (hand-set)
+    beam: int = 24                  # partial partitions kept per step (all dev, seeds 0-3,
+                                    # 12/24/48: every tight and clean figure equal; 24
+                                    # keeps five alternatives to offer)
     doubt: float = 0.65             # strokes of a digit less likely than this are cut and
                                     # read again (dev 26-30, seeds 0-3; 5bb5295). All dev,
                                     # 0.5/0.65/0.8: tight UNIPEN 93.50/93.38/93.00, pendigits
@@ -94,6 +130,7 @@ class SegmentConfig:
                                     # read as drawn (dev 26-30, seeds 0-3; 1fe4736)
     second_view_slant: float = 0.05  # writing leaning less reads the same both ways
     second_look_margin: float = 2.0  # partitions this far below the best get no second look
+                                    # (all dev, 1/2/4: UNIPEN tight 93.38/93.50/93.50)
     sure: float = 0.7               # a digit read at least this likely gets no second look
                                     # (all dev, 0.7/0.85/0.95: UNIPEN clean 96.12/96.25/
                                     # 96.12, tight 93.38/93.12/93.12: kept)

@@ -5,7 +5,8 @@ import math
 import numpy as np
 import pytest
 
-from recognizer.adapt import AdaptConfig, adapt_probs, prototype_weights, pulls, similarities
+from recognizer.adapt import (AdaptConfig, adapt_probs, objections, prototype_weights, pulls,
+                              similarities)
 from recognizer.profile import JUNK, _snapshot, quantise
 
 
@@ -110,6 +111,29 @@ def test_a_crop_is_pulled_to_junk_only_beyond_junk_rival():
     assert pulls(similarities(one[None], junk_only), AdaptConfig(junk_rival=-1.0))[0, JUNK] > 0
     assert pulls(similarities(one[None], junk_only), AdaptConfig(junk_rival=0.9))[0, JUNK] == 0
     assert pulls(similarities(like_one[None], junk_only), AdaptConfig(junk_rival=0.9))[0, JUNK] > 0
+
+
+def test_a_reading_is_objected_to_only_where_a_sample_pulls_another_class(samples):
+    # the guard (AdaptConfig.guard): the profile re-reads a drawing only where the samples
+    # pull one of the read digits to another digit; reference: reference_weights' loops
+    rng = np.random.default_rng(4)
+    e = np.vstack([samples.vectors[[0, 2, 5, 6]] * 3.0 + 0.01, rng.random((30, 16))])
+    config = AdaptConfig(near=0.6, gain=5.0, k=1, margin=0.02)
+    for read in ([0, 3, 7, 9], [3, 0, 7, 9], [0, 3, 1, 1]):
+        shared = rng.dirichlet(np.ones(10) * 0.3, len(e))
+        shared[:4] = np.eye(10)[read] * 0.9 + 0.01           # the first four read as ``read``
+        w = reference_weights(e, samples.vectors, samples.labels, config, shared)
+        want = [bool((np.delete(w[n], shared[n].argmax()) > 1.0).any()) for n in range(len(e))]
+        assert objections(shared, e, samples, config).tolist() == want
+        assert want[:4] == [a != b for a, b in zip(read, [0, 3, 7, 9])]
+    # a crop on a sample, read as that sample's digit, draws no objection; read otherwise, one
+    on = samples.vectors[[2]]
+    assert not objections(np.eye(10)[[3]], on, samples, config)[0]
+    assert objections(np.eye(10)[[5]], on, samples, config)[0]
+    # a crop like a sample of no digit is objected to, whatever it was read as
+    junk = _snapshot([JUNK], quantise(samples.vectors[[5]]), np.arange(1, 2))
+    assert objections(np.eye(10)[[7]], samples.vectors[[5]], junk, config)[0]
+    assert objections(np.zeros((0, 10)), np.zeros((0, 16)), samples, config).shape == (0,)
 
 
 def unit(v):

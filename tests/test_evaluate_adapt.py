@@ -67,10 +67,12 @@ def test_adapt_knobs_reach_the_config(tiny_model_path, pen_data_dir, capsys):
 
     assert cli(["evaluate-adapt", "--model", str(tiny_model_path), "--data", pen_data_dir,
                 "--writers", "28", "--count", "1", "--corrections", "1", "--junk-ones", "no",
-                "--junk-rival", "0.5", "--learn-junk", "no", "--set", "doubt=0.5"]) == 0
+                "--junk-rival", "0.5", "--learn-junk", "no", "--guard", "no",
+                "--upright-paths", "no", "--set", "doubt=0.5"]) == 0
     header = capsys.readouterr().out.splitlines()[0]
     assert "junk_rival=0.5" in header and "junk_ones=False" in header
-    assert "learn_junk=False" in header
+    assert "learn_junk=False" in header and "guard=False" in header
+    assert "upright_paths=False" in header
     assert "SegmentConfig {'doubt': 0.5}" in header
 
 

@@ -102,6 +102,22 @@ def test_a_taught_shape_is_read_at_once_and_others_are_not(rec):
     assert rec.recognize(number("2047")[0], profile=me).text == "2047"
 
 
+def test_a_profile_changes_only_a_reading_it_objects_to(rec):
+    # AdaptConfig.guard: where no digit of the shared reading is pulled to another class,
+    # the shared reading stands, to the byte; unguarded, the taught digits shift the shares
+    from recognizer.adapt import AdaptConfig
+
+    me = Profile()
+    rec.learn(me, number("2047")[0], "2047")
+    loose = NumberRecognizer(classifier=rec.classifier, path_reader=rec.path_reader,
+                             adapt=AdaptConfig(guard=False))
+    ink = number("2047", slant=0.1)[0]
+    assert same(rec.recognize(ink, profile=me), rec.recognize(ink))
+    assert not same(loose.recognize(ink, profile=me), rec.recognize(ink))
+    assert loose.recognize(ink, profile=me).text == "2047"
+    # where it objects it re-reads: test_a_taught_shape_is_read_at_once_and_others_are_not
+
+
 def test_learn_aligns_a_reading_that_merged_two_digits_into_one(rec):
     me = Profile()
     ink = zeros_in_one_stroke()

@@ -221,12 +221,9 @@ def main(args):
     try:
         knobs = [(k, getattr(args, k, None)) for k in ("near", "gain", "k", "margin", "vouch",
                                                   "untaught", "junk_rival")]
-        if getattr(args, "learn_junk", None) is not None:
-            knobs.append(("learn_junk", args.learn_junk == "yes"))
-        if getattr(args, "junk_ones", None) is not None:
-            knobs.append(("junk_ones", args.junk_ones == "yes"))
-        if getattr(args, "upright_paths", None) is not None:
-            knobs.append(("upright_paths", args.upright_paths == "yes"))
+        for flag in ("learn_junk", "junk_ones", "upright_paths", "guard"):
+            if getattr(args, flag, None) is not None:
+                knobs.append((flag, getattr(args, flag) == "yes"))
         config = AdaptConfig(**{k: v for k, v in knobs if v is not None})
         segment = segment_config(getattr(args, "set", None))
         rec = NumberRecognizer(args.model, adapt=config, config=segment)
