@@ -1,5 +1,6 @@
 """NumberRecognizer: the library's front door, from strokes to a Recognition."""
 import threading
+from functools import partial
 
 import numpy as np
 
@@ -70,13 +71,17 @@ class NumberRecognizer:
         """
         return self.classifier(crops)[:, :NUM_DIGITS]
 
-    def score_groups(self, groups):
-        """Class probabilities (M, 11) for M candidate groups of strokes (one batch)."""
+    def score_groups(self, groups, seen=None):
+        """Class probabilities (M, 11) for M candidate groups of strokes (one batch), and
+        their crops; ``seen`` (a dict), if given, keeps each crop's CNN embedding (crop
+        bytes -> vector), which the same traced call gives (the profile's guard)."""
         crops = normalize_many(groups)
-        probs = self.classifier(crops)
-        if probs.shape[1] == NUM_DIGITS:  # a model without reject class
-            probs = np.concatenate([probs, np.zeros((len(probs), 1), probs.dtype)], axis=1)
-        return probs, crops
+        if seen is None:
+            probs = self.classifier(crops)
+        else:
+            probs, embeddings = self.classifier.embed(crops)
+            seen.update(zip((c.tobytes() for c in crops), embeddings))
+        return with_reject(probs), crops
 
     def score_paths(self, groups, crops=None):
         """Digit probabilities (M, 10) read from the pen's path of M groups of strokes
@@ -119,26 +124,16 @@ class NumberRecognizer:
         if isinstance(scorer, AdaptedScorer) and self.adapt.guard:
             # the shared reading stands unless the profile objects to one of its digits
             seen = {}
-            shared = self._read(ink, self._remembering(seen), self.scorers()[1], deadline,
-                                cancelled)
+            shared = self._read(ink, partial(self.score_groups, seen=seen), self.scorers()[1],
+                                deadline, cancelled)
             if not self.objects(scorer.samples, shared, seen):
                 return shared
         return self._read(ink, scorer, paths, deadline, cancelled)
 
-    def _remembering(self, seen):
-        """``score_groups``, keeping each crop's CNN embedding in ``seen`` (crop bytes ->
-        vector): the same traced call gives both, so the guard costs no second CNN pass."""
-        def score(groups):
-            crops = normalize_many(groups)
-            probs, embeddings = self.classifier.embed(crops)
-            seen.update(zip((c.tobytes() for c in crops), embeddings))
-            return with_reject(probs), crops
-        return score
-
     def objects(self, samples, reading, seen=None):
         """Whether a profile's ``samples`` pull a digit of ``reading`` to another digit or
         to none (``recognizer.adapt.objections``): only then may it change the reading.
-        ``seen`` holds embeddings of crops already read (``_remembering``)."""
+        ``seen`` holds embeddings of crops already read (``score_groups``)."""
         if not reading.digits:
             return False
         keys = [d.crop.tobytes() for d in reading.digits]
