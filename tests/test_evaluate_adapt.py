@@ -2,7 +2,8 @@
 end to end on a tiny model (readings arbitrary, so most teaching numbers are corrected)."""
 import pytest
 
-from training.evaluate_adapt import CURVE, format_table, main, split_by_order, summary
+from training.evaluate_adapt import (CAUSES, CURVE, cause, format_table, main, split_by_order,
+                                     summary)
 from training.pendigits import PenDigit
 
 
@@ -60,6 +61,65 @@ def test_evaluate_adapt_end_to_end(tiny_model_path, pen_data_dir, capsys):
     assert lines[1].split()[:3] == ["writer", "fixes", "taught"]
     writer, fixes, taught = lines[3].split()[:3]
     assert (writer, fixes) == ("pendigits:28", "2") and int(taught) >= 2   # stops at 2
+
+
+def test_every_number_misread_with_the_profile_gets_one_cause(tiny_model_path, pen_data_dir,
+                                                              capsys):
+    import json
+
+    from inkdigits.cli import main as cli
+
+    assert cli(["evaluate-adapt", "--model", str(tiny_model_path), "--data", pen_data_dir,
+                "--writers", "28", "--count", "3", "--corrections", "2", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)["results"][0]
+    misread = sum(round(3 * (100.0 - result["with"][lay]) / 100.0) for lay in ("clean", "tight"))
+    assert sorted(result["left"]) == sorted(CAUSES)
+    assert sum(result["left"].values()) == misread
+
+
+def _misread(truth_strokes, text, read_strokes, read_text):
+    """A composed number and its reading, as ``cause`` sees them (crops are placeholders)."""
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    sample = SimpleNamespace(text=text, digit_strokes=truth_strokes)
+    digits = [SimpleNamespace(strokes=s, label=int(c), crop=np.zeros((28, 28), np.float32))
+              for s, c in zip(read_strokes, read_text)]
+    return sample, SimpleNamespace(text=read_text, digits=digits)
+
+
+@pytest.mark.parametrize("taught, expected", [
+    ({7: [1.0, 0.0]}, "untaught"),                        # no 1 of theirs: the shape is new
+    ({7: [1.0, 0.0], 1: [0.0, 1.0]}, "untaught"),         # their 1s look nothing like it
+    ({7: [1.0, 0.0], 1: [0.96, 0.28]}, "alike"),           # their 1s and 7s look the same
+    ({7: [0.0, 1.0], 1: [1.0, 0.0]}, "outvoted"),          # their 1s are it, yet read 7
+])
+def test_a_misread_digits_cause_is_where_the_writers_samples_put_its_crop(taught, expected):
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from recognizer import Profile
+    from recognizer.adapt import AdaptConfig
+
+    class Classifier:                # every crop embeds at (1, 0)
+        def embed(self, crops):
+            return np.zeros((len(crops), 11)), np.tile([1.0, 0.0], (len(crops), 1))
+
+    profile = Profile()
+    labels = [d for d, v in taught.items() for _ in range(2)]
+    profile.add("m", labels, np.array([taught[d] for d in labels]))
+    rec = SimpleNamespace(classifier=Classifier(), adapt=AdaptConfig())
+    sample, reading = _misread([[0], [1]], "21", [[0], [1]], "27")
+    assert cause(rec, profile, sample, reading) == expected
+
+
+def test_a_number_cut_into_other_digits_is_a_grouping_cause():
+    sample, reading = _misread([[0], [1, 2]], "14", [[0, 1], [2]], "71")
+    assert cause(None, None, sample, reading) == "grouping"
+    sample, reading = _misread([[0], [1]], "11", [[0, 1]], "4")       # a merge
+    assert cause(None, None, sample, reading) == "grouping"
 
 
 def test_adapt_knobs_reach_the_config(tiny_model_path, pen_data_dir, capsys):

@@ -7,7 +7,10 @@ in the ``clean`` and ``tight`` layouts of ``training.compose``. A simulated user
 the teaching numbers in turn, reading each with their profile so far, and corrects every
 misread one through ``NumberRecognizer.learn`` until ``--corrections`` corrections are
 made. Then the test numbers are read without the profile and with the profile as it was
-after 0, 1, 2, 5, 10 corrections (the curve; its last point is the final profile).
+after 0, 1, 2, 5, 10 corrections (the curve; its last point is the final profile). Each
+test number still misread with the final profile is given a cause (``cause``): its ink cut
+into other digits, a shape of a digit the writer never taught, two of their digits alike,
+or a reading the samples disagree with.
 
 Writers: those of ``--split`` (``dev`` by default; ``test`` only to report) in
 ``training.splits``, of pendigits and UNIPEN (``--source``), each with at least two
@@ -82,10 +85,43 @@ def teach(rec, profile_cls, samples, max_corrections, curve=CURVE, refused=None)
     return snapshots, made, written
 
 
-def accuracy(rec, samples, profile=None):
-    """Exact-match % of ``samples`` read with ``profile``."""
-    right = sum(rec.recognize(s.strokes, profile=profile).text == s.text for s in samples)
+def accuracy(rec, samples, profile=None, misread=None):
+    """Exact-match % of ``samples`` read with ``profile``; each misread one is appended to
+    ``misread`` (if given) as (sample, reading)."""
+    right = 0
+    for s in samples:
+        reading = rec.recognize(s.strokes, profile=profile)
+        right += reading.text == s.text
+        if reading.text != s.text and misread is not None:
+            misread.append((s, reading))
     return 100.0 * right / max(len(samples), 1)
+
+
+def cause(rec, profile, sample, reading):
+    """Why a number is still misread with ``profile``: "grouping" (its ink was not cut into
+    the written digits), or for the first digit read wrong, with its crop's similarity to
+    the writer's samples (``recognizer.adapt.similarities``): "untaught" (no sample of the
+    true digit within ``near``: the writer never showed this shape of it), "alike" (their
+    samples of the digit read are about as near, within ``margin``: two of their digits
+    look the same), else "outvoted" (the samples point to the true digit, and the reading
+    still differs)."""
+    from recognizer.adapt import similarities
+
+    truth = [sorted(set(d)) for d in sample.digit_strokes]
+    if truth != [sorted(set(d.strokes)) for d in reading.digits]:
+        return "grouping"
+    k = next(i for i, (t, d) in enumerate(zip(sample.text, reading.digits)) if t != str(d.label))
+    digit, true = reading.digits[k], int(sample.text[k])
+    _, embedding = rec.classifier.embed(digit.crop[None])
+    sim = similarities(embedding, profile.samples, rec.adapt)[0]
+    if sim[true] < rec.adapt.near:
+        return "untaught"
+    if sim[digit.label] > sim[true] - rec.adapt.margin:
+        return "alike"
+    return "outvoted"
+
+
+CAUSES = ("grouping", "untaught", "alike", "outvoted")
 
 
 def evaluate_writer(rec, digits, writer, count, seed, max_corrections):
@@ -102,20 +138,27 @@ def evaluate_writer(rec, digits, writer, count, seed, max_corrections):
                                      refused=refused)
     tests = numbers(test_bank, writer, count, seed + 1)
     read = {}                       # accuracy per snapshot, each read once
+    misread = {}                    # (sample, reading) misread per snapshot
 
     def with_profile(k):
         have = max(j for j in snapshots if j <= k)   # fewer corrections were needed
         if have not in read:
             profile = Profile.from_bytes(snapshots[have])
-            read[have] = {lay: accuracy(rec, tests[lay], profile) for lay in LAYOUTS}
+            misread[have] = []
+            read[have] = {lay: accuracy(rec, tests[lay], profile, misread[have])
+                          for lay in LAYOUTS}
         return read[have]
 
     curve = {k: with_profile(k) for k in CURVE}
     final = with_profile(made)
+    profile = Profile.from_bytes(snapshots[made])
+    left = dict.fromkeys(CAUSES, 0)
+    for sample, reading in misread[made]:
+        left[cause(rec, profile, sample, reading)] += 1
     without = {lay: accuracy(rec, tests[lay]) for lay in LAYOUTS}
     return {"writer": writer, "corrections": made, "taught_numbers": written,
             "refused": refused,
-            "without": without, "with": final,
+            "without": without, "with": final, "left": left,
             "curve": curve,
             "seconds": time.perf_counter() - start}
 
@@ -153,6 +196,16 @@ def format_table(results, info):
         lines.append(f"corrections learn refused (no grouping it searched reads the text), "
                      f"not counted: {len(refused)}: "
                      + ", ".join(f"{w} {t!r}" for w, t in refused[:8]))
+    left = [r for r in results if "left" in r]
+    if left:
+        total = {c: sum(r["left"][c] for r in left) for c in CAUSES}
+        lines.append("test numbers misread with the profile, by cause (the first wrong digit's): "
+                     + ", ".join(f"{c} {n}" for c, n in total.items()))
+        lines.append("  grouping: ink not cut into the written digits; untaught: no sample of "
+                     "the true digit near its crop; alike: the writer's samples of the digit "
+                     "read as near; outvoted: the samples point to the true digit")
+        for r in sorted(left, key=lambda r: -sum(r["left"].values()))[:5]:
+            lines.append(f"  {r['writer']}: " + ", ".join(f"{c} {r['left'][c]}" for c in CAUSES))
     for lay, t in TARGETS.items():
         got = info[lay]["min_with"]
         lines.append(f"every writer >= {t:.0f}% on {lay} with the profile: "
