@@ -55,7 +55,10 @@ class AdaptConfig:
                            # (evaluate-adapt --split dev --gain 4, with crossings, seeds
                            # 0/1: mean clean 98.04/97.12 against 98.16/97.36 at 6, tight
                            # 93.76/93.20 against 93.84/93.36, worst 10% +4.2/+3.8 against
-                           # +5.0/+4.8, the same writers worse: kept)
+                           # +5.0/+4.8, the same writers worse: kept). --gain 8, with
+                           # the guard, seeds 0/1: mean clean 98.16/97.28 against 98.12/
+                           # 97.36 at 6, tight 93.88/93.40 against 93.88/93.32, worst 10%
+                           # +4.8/+4.5 against +4.8/+4.8, cedar:FLAD4341 worse on both
     k: int = 2             # a digit's similarity: the mean over its k nearest samples
                            # (evaluate-adapt --split dev --k 1/2/3, seed 0: mean clean
                            # 98.16/98.28/98.00, tight 93.68/93.56/93.40; k 1 on seed 1:
