@@ -66,6 +66,15 @@ class SegmentConfig:
                                     # dev, 0.3/0.4/0.5: UNIPEN tight 93.38/93.50/93.50)
     short_cut_penalty: float = 5.0  # log-score taken from a shorter one (all dev, 2.5/5/10:
                                     # every tight and clean figure equal)
+    link_rise: float = 0.5          # a piece cut from a stroke that climbs this share of the
+    link_straight: float = 1.3      # height, no longer than this times its ends' distance, ...
+    link_penalty: float = 2.5       # ... is the pen's way from one digit's foot to the next
+                                    # one's top ("72" in one stroke), not a 1: alone, it pays
+                                    # this log-score. All dev, 0/2.5/5: tight pendigits 95.75/
+                                    # 95.88/95.88, UNIPEN 93.50/93.62/93.62 (seeds 0-3), 95.38/
+                                    # 95.50/95.50, 92.75/93.00/93.00 (seeds 4-7); every other
+                                    # scenario equal on both. With 2.5, link_rise 0.3/0.5/0.7
+                                    # and link_straight 1.15/1.3/1.6 read tight within a number
     clear_gap: float = 0.25         # a column of paper this wide (x height) between pieces ...
     clear_gap_penalty: float = 0.0  # ... costs their group this log-score (dev, v7, seeds 0-1:
                                     # 0/3/6 read clean 95.0/94.5/94.5 on UNIPEN, the same on

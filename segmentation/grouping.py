@@ -284,6 +284,12 @@ def _candidates(pieces, boxes, order, height, config=DEFAULT_CONFIG, straight_bo
     cut = np.array([per_stroke[p.stroke] > 1 for p in pieces])
     short = cut[idx[keep]].all(axis=1) & (bbox[keep, 3] - bbox[keep, 1] < cfg.min_cut_height * height)
     prior = prior - cfg.short_cut_penalty * short
+    # A piece cut out of a stroke that climbs straight up is the pen's way from the foot of
+    # one digit to the top of the next ("72" without lifting it), not a 1: a 1 is drawn down.
+    if cfg.link_penalty:
+        link = cut & np.array([climbs(p.points, height, cfg) for p in pieces])
+        alone = (idx[keep] == idx[keep][:, :1]).all(axis=1)
+        prior = prior - cfg.link_penalty * (alone & link[idx[keep][:, 0]])
     frame = boxes if straight_boxes is None else straight_boxes
     columns = x_gaps(frame, idx[keep])
     prior = prior - cfg.clear_gap_penalty * (columns >= cfg.clear_gap * height)
@@ -298,6 +304,20 @@ def _candidates(pieces, boxes, order, height, config=DEFAULT_CONFIG, straight_bo
         bars = (bar[idx[keep]] & real).sum(axis=1)
         prior = prior - cfg.bars_penalty * (bars >= 2)
     return [combos[k] for k in keep.tolist()], idx[keep], prior
+
+
+def climbs(points, height, config=DEFAULT_CONFIG):
+    """Whether a pen path (M, >= 2) rises by at least ``link_rise`` of ``height`` from its
+    first point to its last (y down) along a nearly straight line: its length at most
+    ``link_straight`` times the distance between its ends."""
+    p = np.asarray(points, np.float64)[:, :2]
+    if len(p) < 2:
+        return False
+    chord = float(np.hypot(*(p[-1] - p[0])))
+    length = float(np.hypot(*np.diff(p, axis=0).T).sum())
+    rises = p[0, 1] - p[-1, 1] >= config.link_rise * height
+    straight = length <= config.link_straight * chord
+    return bool(rises and straight)
 
 
 def x_gaps(boxes, groups):

@@ -132,6 +132,44 @@ def test_only_groups_of_two_whole_bars_pay_for_them():
     assert dict(zip(cands, prior))[(0, 1)] == 0
 
 
+def _line(x0, y0, x1, y1, n=20):
+    return np.c_[np.linspace(x0, x1, n), np.linspace(y0, y1, n)]
+
+
+def test_a_pen_path_climbing_straight_up_is_a_link():
+    from segmentation.grouping import climbs
+
+    up = _line(0, 100, 30, 10)                        # rises 0.9 of the height (y down)
+    assert climbs(up, 100.0)
+    assert not climbs(up[::-1], 100.0)                 # drawn down, as a 1 is
+    assert not climbs(_line(0, 100, 30, 70), 100.0)    # rises 0.3 only
+    a = np.linspace(np.pi, 1.5 * np.pi, 30)             # a quarter circle up: 1.11x its chord
+    arc = np.c_[50 + 80 * np.cos(a), 80 + 80 * np.sin(a)]
+    assert climbs(arc, 100.0)
+    assert not climbs(arc, 100.0, SegmentConfig(link_straight=1.1))
+    a = np.linspace(np.pi, 2 * np.pi, 30)               # a half circle: 1.57x its chord
+    assert not climbs(np.c_[50 + 50 * np.cos(a), 100 + 100 * np.sin(a)], 100.0)
+
+
+def test_only_a_climbing_piece_cut_from_a_stroke_pays_alone():
+    from segmentation.geometry import boxes_of
+    from segmentation.grouping import _candidates
+    from segmentation.pieces import Piece
+
+    foot, link, top = _line(0, 0, 0, 100), _line(0, 100, 40, 5), _line(40, 5, 90, 5)
+    # one stroke: a digit's stem down, the pen's way up to the next digit, its top bar
+    pieces = [Piece(0, 0, 20, foot), Piece(0, 19, 39, link), Piece(0, 38, 58, top)]
+    config = LOOSE.with_values(link_penalty=2.5, min_cut_height=0.0)
+    cands, _, prior = _candidates(pieces, boxes_of([p.points for p in pieces]), [0, 1, 2],
+                                  100.0, config)
+    prior = dict(zip(cands, prior))
+    assert prior[(1,)] == -2.5                          # the link alone
+    assert prior[(0,)] == prior[(0, 1)] == prior[(1, 2)] == 0
+    whole = [Piece(0, 0, len(link), link)]               # a whole stroke drawn up: ink meant
+    cands, _, prior = _candidates(whole, boxes_of([link]), [0], 100.0, config)
+    assert dict(zip(cands, prior))[(0,)] == 0
+
+
 def test_with_values_refuses_unknown_names():
     assert SegmentConfig().with_values(doubt=0.5).doubt == 0.5
     with pytest.raises(ValueError, match="no_such"):

@@ -70,3 +70,22 @@ def test_a_slashed_zero_inside_a_number_is_one_digit(unipen):
     print(f"slashed zeros in numbers: {with_rule} of 100 the right count ({without} without)")
     assert with_rule >= 99
     assert without <= 90
+
+
+def test_the_pen_link_between_two_digits_is_no_1(data_dir):
+    """Dev writer cedar:REPY0371's "494722", tight, with the 7 and the 2 in one stroke: the
+    pen climbs from the 7's foot to the 2's top, and that climb alone read as a 1
+    ("4947122") until a piece cut from a stroke that climbs straight up paid
+    ``SegmentConfig.link_penalty``."""
+    from recognizer import NumberRecognizer
+    from segmentation import SegmentConfig
+    from training.compose import generate, load_bank
+
+    if not (data_dir / "unipen").is_dir():
+        pytest.skip(f"UNIPEN data absent in {data_dir}")
+    bank = load_bank(str(data_dir), "unipen", "dev")
+    drawing = next(s for s in generate("tight", 200, seed=1, bank=bank)
+                   if s.text == "494722" and str(s.writer) == "cedar:REPY0371")
+    assert NumberRecognizer.load().recognize(drawing.strokes).text == "494722"
+    unlinked = NumberRecognizer.load(config=SegmentConfig(link_penalty=0.0))
+    assert unlinked.recognize(drawing.strokes).text == "4947122"
