@@ -6,7 +6,8 @@ picks the partition of the pieces into digits with the best total of log-probabi
 and geometric evidence (width, gaps, how much of one digit's ink lies in another's box
 with the writing set upright, and strokes that cross, which are one digit's). The
 strokes of a digit that reads doubtfully are cut at their turning points and corners and
-searched again, for digits written without lifting the pen. Digits that still read
+searched again, for digits written without lifting the pen (a cut piece that climbs
+straight up, alone, is the pen's way to the next digit, not a 1). Digits that still read
 doubtfully get a second look: in slanted writing they are read as drawn too, and the
 caller's ``path_scorer`` reads the order in which the pen drew them.
 """
