@@ -75,7 +75,10 @@ class AdaptConfig:
                            # evaluate-adapt --split dev --vouch 1.0 against 0.92, seeds
                            # 0/1: mean clean 98.16/97.36 both, tight 93.80/93.28 against
                            # 93.84/93.36, worst 10% +5.0/+4.8 both, writers worse 0/2
-                           # against 1/3 (pendigits:29 no longer): none worse comes first
+                           # against 1/3 (pendigits:29 no longer): none worse comes first.
+                           # Again with the guard and link_penalty, --vouch 0.92, seeds
+                           # 0/1: mean clean 98.12/97.36 both ways, tight 94.12/93.48
+                           # against 94.16/93.44, no writer worse either way: kept off
     untaught: float = 0.9  # the similarity assumed for the shared model's likeliest
                            # digit when the writer never taught it: a rival other digits
                            # must beat by ``margin`` (dev writer cedar:FLAD4341 taught an
