@@ -224,6 +224,10 @@ def _evaluate_adapt(sub):
                    help="recognizer.adapt.AdaptConfig.untaught")
     p.add_argument("--junk-rival", type=float, default=None,
                    help="recognizer.adapt.AdaptConfig.junk_rival")
+    p.add_argument("--habit-penalty", type=float, default=None,
+                   help="recognizer.adapt.AdaptConfig.habit_penalty")
+    p.add_argument("--habit-min", type=_positive, default=None,
+                   help="recognizer.adapt.AdaptConfig.habit_min")
     p.add_argument("--learn-junk", choices=("yes", "no"), default=None,
                    help="recognizer.adapt.AdaptConfig.learn_junk: learn the groups of a "
                         "corrected reading that were no digit")

@@ -4,7 +4,8 @@ from functools import partial
 
 import numpy as np
 
-from recognizer.adapt import AdaptConfig, AdaptedScorer, objections, with_reject
+from recognizer.adapt import (AdaptConfig, AdaptedScorer, habit_counts, objections, stroke_habits,
+                             with_reject)
 from recognizer.classifier import load_classifier
 from recognizer.constants import NUM_DIGITS
 from recognizer.normalize import normalize_many
@@ -126,14 +127,15 @@ class NumberRecognizer:
             seen = {}
             shared = self._read(ink, partial(self.score_groups, seen=seen), self.scorers()[1],
                                 deadline, cancelled)
-            if not self.objects(scorer.samples, shared, seen):
+            if not self.objects(scorer.samples, shared, seen, ink):
                 return shared
         return self._read(ink, scorer, paths, deadline, cancelled)
 
-    def objects(self, samples, reading, seen=None):
+    def objects(self, samples, reading, seen=None, ink=None):
         """Whether a profile's ``samples`` pull a digit of ``reading`` to another digit or
         to none (``recognizer.adapt.objections``): only then may it change the reading.
-        ``seen`` holds embeddings of crops already read (``score_groups``)."""
+        ``seen`` holds embeddings of crops already read (``score_groups``); with the
+        validated ``ink``, a digit that breaks the writer's stroke habit objects too."""
         if not reading.digits:
             return False
         keys = [d.crop.tobytes() for d in reading.digits]
@@ -142,7 +144,13 @@ class NumberRecognizer:
         else:
             _, embeddings = self.classifier.embed(np.stack([d.crop for d in reading.digits]))
         probs = np.array([d.probabilities for d in reading.digits])
-        return bool(objections(probs, embeddings, samples, self.adapt).any())
+        most = stroke_habits(samples, self.adapt)
+        counts = None
+        if ink is not None and self.adapt.habit_penalty and np.isfinite(most).any():
+            # only a digit with more strokes than the habit of the digit read is tested
+            counts = habit_counts([[ink[i][:, :2] for i in d.strokes] for d in reading.digits],
+                                  most[[d.label for d in reading.digits]])
+        return bool(objections(probs, embeddings, samples, self.adapt, counts).any())
 
     def _read(self, ink, scorer, paths, deadline, cancelled):
         """The Recognition of validated ``ink`` by the search with these scorers."""

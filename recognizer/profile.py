@@ -4,6 +4,10 @@ The caller holds the profile (in memory, a file, a database row) and passes it t
 ``NumberRecognizer.recognize(strokes, profile=...)``; ``NumberRecognizer.learn`` adds to
 it. The recognizer keeps nothing, so one recognizer serves any number of writers.
 
+Each sample also keeps how many strokes the writer drew it with (0: not known, in a
+profile of version 1 or 2): a writer's habits (their 1 is one stroke, their 4 two), which
+``recognizer.adapt`` holds a reading to.
+
 Besides digits it holds ``JUNK`` samples: groups of ink a reading took for a digit that
 the writer's correction showed are none (a piece of a digit, two digits read as one).
 A profile is small and bounded: each sample is its digit label and its embedding
@@ -21,8 +25,10 @@ from dataclasses import dataclass
 import numpy as np
 
 FORMAT = "inkdigits-profile"
-VERSION = 2              # of the byte format; a newer one is refused, never guessed at
-READS = (1, 2)           # 2 added the JUNK class; a version 1 profile reads unchanged
+VERSION = 3              # of the byte format; a newer one is refused, never guessed at
+READS = (1, 2, 3)        # 2 added the JUNK class, 3 each sample's strokes; older ones read
+                         # unchanged (strokes not known)
+MAX_STROKES = 255        # strokes recorded of one sample, at most
 MAX_BYTES = 64 * 1024    # what to_bytes writes, and from_bytes reads, at most
 PER_DIGIT = 20           # samples kept of each digit: 200 in all
 MAX_EMBEDDING = 4096     # larger embeddings would not fit a useful profile in MAX_BYTES
@@ -40,13 +46,15 @@ class Samples:
     """An immutable snapshot of a profile's samples, what the adapted reading uses.
 
     ``labels`` (n,) int, ``codes`` (n, d) uint8 quantised embeddings, ``order`` (n,) the
-    correction each came from, and ``vectors`` (n, d) float32: the codes as unit vectors.
+    correction each came from, ``vectors`` (n, d) float32: the codes as unit vectors, and
+    ``strokes`` (n,) int: the strokes each was drawn with (0: not known).
     """
 
     labels: np.ndarray
     codes: np.ndarray
     order: np.ndarray
     vectors: np.ndarray
+    strokes: np.ndarray
 
 
 def quantise(embeddings):
@@ -64,15 +72,16 @@ def unit_vectors(codes):
     return v / np.where(norm > 0, norm, 1.0)
 
 
-def _snapshot(labels, codes, order):
+def _snapshot(labels, codes, order, strokes=None):
     labels = np.asarray(labels, np.int64)
     codes = np.asarray(codes, np.uint8)
     order = np.asarray(order, np.int64)
-    for a in (labels, codes, order):
-        a.setflags(write=False)
+    strokes = np.zeros(len(labels), np.int64) if strokes is None else \
+        np.clip(np.asarray(strokes, np.int64), 0, MAX_STROKES)
     vectors = unit_vectors(codes)
-    vectors.setflags(write=False)
-    return Samples(labels, codes, order, vectors)
+    for a in (labels, codes, order, strokes, vectors):
+        a.setflags(write=False)
+    return Samples(labels, codes, order, vectors, strokes)
 
 
 class Profile:
@@ -87,7 +96,7 @@ class Profile:
     def __init__(self):
         self.model = None
         self.corrections = 0
-        self.samples = _snapshot(np.zeros(0), np.zeros((0, 0)), np.zeros(0))
+        self.samples = _snapshot(np.zeros(0), np.zeros((0, 0)), np.zeros(0), np.zeros(0))
         self._lock = threading.Lock()
 
     def __len__(self):
@@ -106,10 +115,15 @@ class Profile:
         """Samples held of ink the writer's corrections showed is not one digit."""
         return int(np.sum(self.samples.labels == JUNK))
 
-    def add(self, model, labels, embeddings):
-        """Add one correction's digits (``labels`` (k,), ``embeddings`` (k, d) floats) made
-        with ``model``; returns how many old samples were dropped to keep the bounds."""
+    def add(self, model, labels, embeddings, strokes=None):
+        """Add one correction's digits (``labels`` (k,), ``embeddings`` (k, d) floats, and
+        ``strokes`` (k,), how many strokes drew each; None: not known) made with
+        ``model``; returns how many old samples were dropped to keep the bounds."""
         embeddings = np.asarray(embeddings)
+        strokes = np.zeros(len(labels), np.int64) if strokes is None else \
+            np.asarray(strokes, np.int64)
+        if strokes.shape != (len(labels),):
+            raise ValueError(f"strokes must give one count per label, got {strokes.shape}")
         with self._lock:
             check_model(self, model, embeddings.shape[1])
             s = self.samples
@@ -118,10 +132,11 @@ class Profile:
             labels_ = np.concatenate([s.labels, np.asarray(labels, np.int64)])
             codes = np.concatenate([s.codes.reshape(-1, d), quantise(embeddings)])
             order = np.concatenate([s.order, np.full(len(labels), n, np.int64)])
+            drawn = np.concatenate([s.strokes, strokes])
             keep = _bounded(labels_, order, capacity(d))
             self.model = model
             self.corrections = n
-            self.samples = _snapshot(labels_[keep], codes[keep], order[keep])
+            self.samples = _snapshot(labels_[keep], codes[keep], order[keep], drawn[keep])
             return len(labels_) - len(keep)
 
     def to_bytes(self):
@@ -130,6 +145,7 @@ class Profile:
         body = {"format": FORMAT, "version": VERSION, "model": self.model,
                 "corrections": self.corrections, "dim": int(s.codes.shape[1]),
                 "labels": s.labels.tolist(), "order": s.order.tolist(),
+                "strokes": s.strokes.tolist(),
                 "codes": base64.b64encode(s.codes.tobytes()).decode("ascii")}
         return json.dumps(body, separators=(",", ":")).encode("utf-8")
 
@@ -175,8 +191,12 @@ def _from_body(body):
         raise InvalidProfile(f"profile holds {n} labels, {len(order)} orders for embeddings "
                              f"of size {dim}: inconsistent or beyond the bounds")
     top = JUNK if version >= 2 else NUM_DIGITS - 1
+    strokes = _field(body, "strokes", list) if version >= 3 else [0] * n
+    if len(strokes) != n:
+        raise InvalidProfile(f"profile holds {n} labels and {len(strokes)} stroke counts")
     for name, values, lo, hi in (("labels", labels, 0, top),
-                                 ("order", order, 1, corrections)):
+                                 ("order", order, 1, corrections),
+                                 ("strokes", strokes, 0, MAX_STROKES)):
         if not all(isinstance(v, int) and not isinstance(v, bool) and lo <= v <= hi
                    for v in values):
             raise InvalidProfile(f"profile {name} must be integers in {lo}..{hi}")
@@ -192,14 +212,16 @@ def _from_body(body):
     profile = Profile()
     profile.model, profile.corrections = model, corrections
     codes = np.frombuffer(raw, np.uint8).reshape(n, dim)
-    profile.samples = _snapshot(labels_, codes, np.array(order, np.int64))
+    profile.samples = _snapshot(labels_, codes, np.array(order, np.int64),
+                                np.array(strokes, np.int64))
     return profile
 
 
 def capacity(dim):
     """Samples a profile with embeddings of size ``dim`` may hold and stay in MAX_BYTES:
-    PER_DIGIT of each digit, fewer for large embeddings (base64 costs 4/3 of each byte)."""
-    return int(min(PER_DIGIT * CLASSES, (MAX_BYTES - 4096) * 3 // 4 // (dim + 8)))
+    PER_DIGIT of each digit, fewer for large embeddings (base64 costs 4/3 of each byte;
+    12 bytes a sample are left for its label, order and strokes)."""
+    return int(min(PER_DIGIT * CLASSES, (MAX_BYTES - 4096) * 3 // 4 // (dim + 12)))
 
 
 def _bounded(labels, order, limit):

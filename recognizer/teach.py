@@ -70,7 +70,8 @@ def learn(rec, profile, strokes, text):
     probs, embeddings = rec.classifier.embed(np.stack([d.crop for d in alignment.digits]
                                                       + [d.crop for d in junk]))
     labels = [d.label for d in alignment.digits] + [JUNK] * len(junk)
-    dropped = profile.add(model, labels, embeddings)
+    drawn = [len(set(d.strokes)) for d in list(alignment.digits) + junk]
+    dropped = profile.add(model, labels, embeddings, drawn)
     shared = np.argmax(probs[:k, :NUM_DIGITS], axis=1)
     return Learnt(text, [LearntDigit(d.label, d.strokes, d.bbox, int(s))
                          for d, s in zip(alignment.digits, shared)], dropped, len(junk))

@@ -5,8 +5,10 @@ import math
 import numpy as np
 import pytest
 
-from recognizer.adapt import (AdaptConfig, adapt_probs, objections, prototype_weights, pulls,
-                              similarities)
+from recognizer.adapt import (AdaptConfig, adapt_probs, habit_counts, habit_weights,
+                              objections, pen_downs,
+                              prototype_weights, pulls, similarities, stroke_habits,
+                              with_habits)
 from recognizer.profile import JUNK, _snapshot, quantise
 
 
@@ -191,3 +193,61 @@ def test_a_crop_on_a_taught_sample_may_take_the_reject_share():
     assert config.near < sim < config.vouch
     out = adapt_probs(probs, near[None], taught, config)
     assert out[0, 0] == out[0, :10].max() <= probs[0, :10].max() * (1 + 1e-6)
+
+
+def test_pen_downs_counts_strokes_not_the_pieces_cut_from_them():
+    a = np.array([[0.0, 0.0], [1.0, 1.0], [2.0, 0.0]])
+    b = np.array([[2.0, 0.0], [3.0, 1.0]])          # cut from a's stroke: starts where a ends
+    c = np.array([[5.0, 5.0], [6.0, 5.0]])          # a stroke of its own
+    assert pen_downs([a]) == 1
+    assert pen_downs([a, b]) == 1
+    assert pen_downs([b, a]) == 1                   # the order of the group does not matter
+    assert pen_downs([a, b, c]) == 2
+    assert pen_downs([a, c]) == 2
+    assert pen_downs([]) == 0
+
+
+def test_a_group_whose_strokes_cross_keeps_no_habit():
+    # two 1s side by side: two strokes, no crossing, a merge's look; a 4's stick crossing its
+    # L, or a 7's bar crossing its stem: one digit's strokes, no habit applies (0)
+    one = np.array([[0.0, 0.0], [0.0, 10.0]])
+    other_one = one + [4.0, 0.0]
+    el = np.array([[3.0, 0.0], [0.0, 6.0], [6.0, 6.0]])
+    stick = np.array([[4.0, 2.0], [4.0, 10.0]])
+    cut_a, cut_b = np.array([[0.0, 0.0], [2.0, 2.0]]), np.array([[2.0, 2.0], [4.0, 0.0]])
+    through = np.array([[3.0, -1.0], [3.0, 5.0]])           # crosses cut_b at (3, 1)
+    got = habit_counts([[one], [one, other_one], [el, stick], [cut_a, cut_b],
+                        [cut_a, cut_b, through], [cut_a, cut_b, one + [6.0, 0.0]]])
+    assert got.tolist() == [1, 2, 0, 1, 0, 2]
+
+
+def test_a_digit_read_with_more_strokes_than_the_writer_ever_drew_it_with_loses_its_share():
+    # the writer's 1s: one stroke (three samples); 4s: two strokes (two); 7s: one, and only
+    # one sample of it (below habit_min: no habit yet); a 1 whose strokes are not known
+    e = np.eye(16)
+    samples = _snapshot([1, 1, 1, 4, 4, 7, 1], quantise(e[:7] + 0.1), np.arange(1, 8),
+                        [1, 1, 1, 2, 2, 1, 0])
+    config = AdaptConfig(habit_penalty=2.0, habit_min=2)
+    most = stroke_habits(samples, config)
+    assert (most[1], most[4]) == (1, 2)
+    assert most[7] == np.inf and most[0] == np.inf
+    w = habit_weights([1, 2, 3], samples, config)
+    low = math.exp(-2.0)
+    # reference, digit by digit: a 1 of more than 1 stroke, a 4 of more than 2, pays; fewer
+    # (a 4 of one stroke) is the writer's other way of drawing it, and free
+    want = [[low if (d == 1 and n > 1) or (d == 4 and n > 2) else 1.0 for d in range(10)]
+            for n in (1, 2, 3)]
+    np.testing.assert_allclose(w, want)
+    # what a digit loses goes to the reject class; the other digits keep their shares
+    probs = np.zeros((2, 11))
+    probs[:, 1], probs[:, 7], probs[:, 10] = 0.8, 0.15, 0.05
+    got = with_habits(probs, [2, 1], samples, config)
+    np.testing.assert_allclose(got[0], [0, 0.8 * low] + [0] * 5 + [0.15, 0, 0, 1 - 0.8 * low - 0.15])
+    np.testing.assert_allclose(got[1], probs[1])
+    # off (the default of 0) changes nothing
+    assert (habit_weights([3, 1], samples, AdaptConfig(habit_penalty=0.0)) == 1.0).all()
+    # and a reading whose digit breaks a habit draws an objection, only with its counts
+    far = np.eye(16)[[15, 15]]
+    assert objections(np.eye(10)[[1, 1]], far, samples, config, counts=[2, 1]).tolist() == \
+        [True, False]
+    assert objections(np.eye(10)[[1, 1]], far, samples, config).tolist() == [False, False]

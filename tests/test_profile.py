@@ -162,11 +162,25 @@ def test_not_digits_are_the_reading_groups_the_alignment_lacks():
     assert not_digits(read, aligned, ones=False) == [read.digits[0], read.digits[2]]
 
 
-def test_a_version_1_profile_still_reads():
+@pytest.mark.parametrize("version", [1, 2])
+def test_an_older_profile_still_reads_with_its_strokes_not_known(version):
     body = json.loads(Profile().to_bytes())
-    assert body["version"] == 2
-    body["version"] = 1
+    assert body["version"] == 3
+    body["version"] = version
+    del body["strokes"]
     assert Profile.from_bytes(json.dumps(body).encode()).to_bytes() == Profile().to_bytes()
+    old = Profile.from_bytes(_body(version=version))
+    assert old.samples.strokes.tolist() == [0]                 # 0: not known
+    assert json.loads(old.to_bytes())["strokes"] == [0]
+
+
+def test_learn_keeps_the_strokes_each_digit_was_drawn_with(rec):
+    me = Profile()
+    rec.learn(me, number("47")[0], "47")
+    assert sorted(zip(me.samples.labels.tolist(), me.samples.strokes.tolist())) == \
+        [(4, 2), (7, 1)]                  # the test drawings' 4 has two strokes, 7 one
+    assert Profile.from_bytes(me.to_bytes()).samples.strokes.tolist() == \
+        me.samples.strokes.tolist()
 
 
 def test_learn_aligns_a_reading_with_a_digit_too_many(rec):
@@ -219,8 +233,8 @@ def test_a_profile_of_another_model_is_refused(rec, tiny_model_path):
 
 def test_a_newer_format_version_is_refused():
     body = json.loads(Profile().to_bytes())
-    body["version"] = 3
-    with pytest.raises(InvalidProfile, match="version 3"):
+    body["version"] = 4
+    with pytest.raises(InvalidProfile, match="version 4"):
         Profile.from_bytes(json.dumps(body).encode())
 
 
@@ -243,6 +257,8 @@ def test_a_well_formed_body_reads():
     _body(format="other"), _body(version="1"), _body(version=True), _body(dim=-1),
     _body(dim=10 ** 9), _body(labels=[10]), _body(labels=[-1]), _body(labels=[3.0]),
     _body(labels=[True]), _body(order=[2]), _body(order=[1, 1]), _body(corrections=-1),
+    _body(version=3), _body(version=3, strokes=[1, 2]), _body(version=3, strokes=[-1]),
+    _body(version=3, strokes=[256]), _body(version=3, strokes=["2"]),
     _body(codes="not base64!"), _body(codes=base64.b64encode(b"123").decode()),
     _body(codes=5), _body(model=None), _body(model=["m"]), _body(model="m" * 100),
     _body(labels=[3] * (PER_DIGIT + 1), order=[1] * (PER_DIGIT + 1),

@@ -5,40 +5,36 @@ The case is a dev writer's own ink, taught as ``inkdigits evaluate-adapt --split
 --seed 1`` teaches it: apple:Wally_Block's profile, unguarded, lifted other groupings of
 tight numbers it held no opinion on (a 9's tail cut off and read with the 8 beside it:
 "9887" read "4887"). 2026-12-06: of the 100 tight test numbers, 4 the shared model reads
-right were misread with the unguarded profile, none with the guard."""
+right were misread with the unguarded profile, none with the guard. The writer's stroke
+habits (``AdaptConfig.habit_penalty``, later) are left out here: they change which
+teaching numbers are misread, so the profile taught, and the case is kept as found."""
+import dataclasses
+
 import pytest
 
-from training.splits import split_of, writer_id
+from dev_writers import taught, unipen_writer
 
 WRITER, SEED = "apple:Wally_Block", 1
 
 
 @pytest.fixture(scope="module")
 def wally(data_dir):
-    if not (data_dir / "unipen").is_dir():
-        pytest.skip(f"UNIPEN data absent in {data_dir}")
-    from training.compose import load_digits
-
-    return [d for d in load_digits(str(data_dir), "unipen") if writer_id(d.writer) == WRITER]
+    return unipen_writer(data_dir, WRITER)
 
 
 def test_a_profile_leaves_alone_what_it_holds_no_opinion_on(wally):
-    from recognizer import NumberRecognizer, Profile
-    from recognizer.adapt import AdaptConfig
-    from training.evaluate_adapt import numbers, split_by_order, teach
+    from recognizer import NumberRecognizer
 
-    assert split_of(WRITER) == "dev"                 # never a test writer
-    rec = NumberRecognizer.load()
-    assert rec.adapt.guard
+    shipped = NumberRecognizer.load()
+    assert shipped.adapt.guard
+    as_found = dataclasses.replace(shipped.adapt, habit_penalty=0.0)
+    rec = NumberRecognizer(classifier=shipped.classifier, path_reader=shipped.path_reader,
+                           adapt=as_found)
     loose = NumberRecognizer(classifier=rec.classifier, path_reader=rec.path_reader,
-                             adapt=AdaptConfig(guard=False))
-    teach_bank, test_bank = split_by_order(wally)
-    lessons = numbers(teach_bank, wally[0].writer, 300, SEED)
-    snapshots, made, _ = teach(rec, Profile, [s for pair in zip(*lessons.values())
-                                              for s in pair], 10)
-    me = Profile.from_bytes(snapshots[made])
+                             adapt=dataclasses.replace(as_found, guard=False))
+    me, made, tests = taught(rec, wally, SEED)
     harmed = {"guarded": 0, "unguarded": 0}
-    for s in numbers(test_bank, wally[0].writer, 100, SEED + 1)["tight"]:
+    for s in tests["tight"]:
         if rec.recognize(s.strokes).text != s.text:
             continue
         harmed["guarded"] += rec.recognize(s.strokes, profile=me).text != s.text
