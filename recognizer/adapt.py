@@ -152,8 +152,11 @@ class AdaptConfig:
                            # cedar:FLAD4341 clean 92 -> 49 (its 9s drawn with a separate
                            # stem only in its test half), Charles_Phillips 100 -> 67
     habit_min: int = 3     # samples of a digit (with their strokes known) before its
-                           # habit counts (--habit-min 3/4 at penalty 1, before the
-                           # crossing exemption, seeds 0/1: tight 94.52/94.56, 94.44/
+                           # habit counts (evaluate-adapt --split dev --habit-min 2/3,
+                           # penalty 1, seeds 0/1: mean tight 93.40/94.44, 94.24/94.28,
+                           # clean 96.52/97.92, 97.36/97.40, writers worse 1/0 (cedar:
+                           # FLAD4341, clean 92 -> 57), 1/0 (syn:jcp-dig11); --habit-min
+                           # 3/4 before the crossing exemption: tight 94.52/94.56, 94.44/
                            # 94.04, clean 97.88/97.88, 97.40/97.40, worse 1/1, 0/0)
 
 
