@@ -144,9 +144,10 @@ class NumberRecognizer:
         else:
             _, embeddings = self.classifier.embed(np.stack([d.crop for d in reading.digits]))
         probs = np.array([d.probabilities for d in reading.digits])
-        most = stroke_habits(samples, self.adapt)
         counts = None
-        if ink is not None and self.adapt.habit_penalty and np.isfinite(most).any():
+        most = stroke_habits(samples, self.adapt) if ink is not None and \
+            self.adapt.habit_penalty else np.full(NUM_DIGITS, np.inf)
+        if np.isfinite(most).any():
             # only a digit with more strokes than the habit of the digit read is tested
             counts = habit_counts([[ink[i][:, :2] for i in d.strokes] for d in reading.digits],
                                   most[[d.label for d in reading.digits]])
