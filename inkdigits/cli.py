@@ -71,6 +71,10 @@ def _train(sub):
     p.add_argument("--patience", type=int, default=4)
     p.add_argument("--pen-source", action="append", choices=("pendigits", "unipen"),
                    default=None, help="pen digits of these sources' train writers (default: both)")
+    p.add_argument("--init", default=None, metavar="FILE",
+                   help="start from this digit CNN's weights (.keras) instead of random ones")
+    p.add_argument("--learning-rate", type=float, default=2e-3, metavar="LR",
+                   help="peak of the warm-up and cosine decay (default 2e-3)")
     _guard_options(p)
     p.set_defaults(run="training.train:main")
 

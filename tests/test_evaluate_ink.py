@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from training.evaluate_ink import GAP, TARGETS, align, main, regrouped, score
+from training.evaluate_ink import GAP, TARGETS, align, joined, main, regrouped, score
 from training.ink_report import summarize
 
 
@@ -71,6 +71,27 @@ def test_regrouped_is_a_same_count_misreading_that_moved_a_stroke():
 
 
 
+def test_joined_numbers_have_a_stroke_of_two_digits():
+    from training.compose import Composed
+
+    number = lambda *groups: Composed([], "0" * len(groups), "tight", 1, [list(g) for g in groups])
+    assert joined(number([0], [0, 1]))            # the 1's stroke runs on from the 0's
+    assert not joined(number([0, 1], [2]))
+    assert not joined(number([0, 0], [1]))        # a stroke named twice in one digit
+
+
+def test_joined_numbers_are_the_composer_s_run_on_strokes(data):
+    from training.compose import generate, load_bank
+
+    bank = load_bank(data, "pendigits", "dev")
+    assert not any(joined(s) for s in generate("clean", 40, seed=0, bank=bank))
+    tight = generate("tight", 40, seed=0, bank=bank)
+    run_on = [s for s in tight if joined(s)]
+    assert run_on
+    for s in tight:      # fewer strokes on paper than the digits were written with
+        assert (len(s.strokes) < sum(len(set(g)) for g in s.digit_strokes)) == joined(s)
+
+
 def run(exact, by_writer, errors, ms=10.0, misread=None):
     """A hand-made ``evaluate`` result of one seed."""
     n = sum(n for _, n in by_writer.values())
@@ -92,6 +113,16 @@ def test_summary_pools_seeds_and_writers():
     assert got["p10_writer"]["writer"] == "a:y"        # 10th percentile of three writers
     assert got["errors"] == {"6→4": 3, "1→7": 3, "0→_": 1}
     assert got["ms_per_number"] == 20.0
+
+
+def test_summary_pools_joined_numbers_and_the_rest():
+    runs = [{**run(50.0, {1: [1, 2]}, {}), "joined": [[1, 2], [5, 6]]},
+            {**run(50.0, {1: [1, 2]}, {}), "joined": [[0, 1], [3, 3]]}]
+    assert summarize(runs, [0, 1], target=1.0)["joined"] == {
+        "joined": {"numbers": 3, "exact": pytest.approx(100 / 3)},
+        "apart": {"numbers": 9, "exact": pytest.approx(800 / 9)}}
+    none = summarize([{**run(50.0, {1: [1, 2]}, {}), "joined": [[0, 0], [1, 2]]}], [0], 1.0)
+    assert none["joined"]["joined"] == {"numbers": 0, "exact": None}
 
 
 def test_the_tenth_percentile_writer_of_many():
@@ -131,6 +162,19 @@ def test_table(capsys, model, data):
     assert lines[5].startswith("top errors over all seeds (true→read")
 
 
+def test_the_table_reads_joined_numbers_apart(capsys, model, data):
+    from training.compose import generate, load_bank
+
+    bank = load_bank(data, "pendigits", "dev")
+    run_on = sum(joined(s) for s in generate("tight", 30, seed=0, bank=bank))
+    assert 0 < run_on < 30
+    assert main(args(model=model, data=data, scenario=["clean", "tight"], count=30)) == 0
+    rows = [line.split() for line in capsys.readouterr().out.splitlines()
+            if "neighbours in one stroke" in line]
+    assert [(r[0], int(r[5]), int(r[11].rstrip(":"))) for r in rows] == [
+        ("tight", run_on, 30 - run_on)]         # clean writes no neighbours in one stroke
+
+
 def test_json(capsys, model, data):
     assert main(args(model=model, data=data, scenario=["clean"], json=True, count=4,
                      seeds=[0, 1])) == 0
@@ -142,6 +186,8 @@ def test_json(capsys, model, data):
     assert {"exact", "exact_spread", "digit_accuracy", "wrong_count", "regrouped", "errors",
             "worst_writer", "p10_writer", "target", "met"} <= set(clean)
     assert clean["worst_writer"]["writer"] in range(26, 31)
+    assert clean["joined"]["joined"] == {"numbers": 0, "exact": None}
+    assert clean["joined"]["apart"]["numbers"] == 8
 
 
 def test_both_sources_by_default_reported_separately(capsys, model, data_dir):

@@ -45,6 +45,31 @@ def test_training_uses_pen_digits_junk_and_a_validation_split(smoke_run):
     assert config["val_size"] > 0
 
 
+def test_training_goes_on_from_a_model_s_weights(smoke_run, tmp_path, data_dir):
+    import shutil
+
+    import keras
+
+    begin = tmp_path / "begin"
+    begin.mkdir()
+    shutil.copy(smoke_run / "digits.keras", begin)
+    card = json.loads((smoke_run / "model_card.json").read_text())
+    card["train_writers"] = ["apple:Someone"]                  # who trained the start
+    (begin / "model_card.json").write_text(json.dumps(card))
+    out = tmp_path / "on"
+    assert main(["train", "--data", str(data_dir), "--epochs", "1", "--limit", "300",
+                 "--batch-size", "64", "--init", str(begin / "digits.keras"),
+                 "--learning-rate", "0", "--out", str(out)]) == 0
+    weights = [keras.saving.load_model(m, compile=False).trainable_weights
+               for m in (begin / "digits.keras", out / "digits.keras")]
+    for a, b in zip(*weights):                                  # a learning rate of 0
+        np.testing.assert_array_equal(a.numpy(), b.numpy())
+    config = json.loads((out / "config.json").read_text())
+    assert config["init"] == str(begin / "digits.keras") and config["learning_rate"] == 0.0
+    writers = json.loads((out / "model_card.json").read_text())["train_writers"]
+    assert "apple:Someone" in writers and len(writers) > 1
+
+
 def test_missing_data_is_a_clear_error(tmp_path, capsys):
     assert main(["train", "--data", str(tmp_path), "--epochs", "1", "--out", str(tmp_path / "o")]) == 2
     assert "not found" in capsys.readouterr().err

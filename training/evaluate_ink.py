@@ -5,7 +5,8 @@ seeds: number exact-match (mean and spread over seeds), digit accuracy (true dig
 matched in an edit-distance alignment of the reading to the truth), the rate of readings
 with the wrong number of digits (merges, splits), the misreadings with the right number
 that gave a stroke to the wrong digit (regrouped), the worst and the 10th-percentile
-writer, and the most common errors (true→read). ``dev`` writers are where choices are
+writer, the most common errors (true→read), and where a scenario writes some neighbours
+in one stroke (tight), exact-match of those numbers apart from the rest. ``dev`` writers are where choices are
 made; ``test`` writers only report (``training.splits``), so the test split refuses a
 model that trained on them. Summaries and tables are in ``training.ink_report``.
 """
@@ -109,6 +110,8 @@ def evaluate(rec, scenario, count, seed, bank, save_errors=None, every=1):
     out["misread"] = dict(Counter(f"{s.text}→{r or GAP}" for s, r in zip(samples, readings)
                                   if s.text != r).most_common(5))
     out["by_writer"] = by_writer(samples, readings)
+    out["joined"] = [[sum(s.text == r for s, r in zip(samples, readings) if joined(s) == j),
+                      sum(joined(s) == j for s in samples)] for j in (True, False)]
     return out
 
 
@@ -118,6 +121,12 @@ def _read(rec, strokes):
         return rec.recognize(strokes)
     except TooComplex:
         return None
+
+
+def joined(sample):
+    """Whether the number has neighbours written in one stroke (a stroke of two digits)."""
+    seen = [i for group in sample.digit_strokes for i in set(group)]
+    return len(seen) != len(set(seen))
 
 
 def regrouped(sample, result):

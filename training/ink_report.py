@@ -3,7 +3,8 @@
 A summary pools one scenario's runs (one per seed): exact-match mean and spread (the
 standard deviation over seeds), digit accuracy and wrong-count rate (means), per-writer
 exact-match over all seeds (the worst writer and the 10th-percentile one) and the most
-common errors over all seeds.
+common errors over all seeds, and the exact-match of numbers with neighbours written in one
+stroke (joined) and of the rest, pooled over the seeds.
 """
 from collections import Counter
 
@@ -28,6 +29,9 @@ def summarize(runs, seeds, target):
         pct, _, w = ranked[k]
         return {"writer": w, "exact": pct, "numbers": writers[w, "n"]}
     mean = float(exact.mean())
+    pooled = np.sum([r.get("joined", [[0, 0], [0, 0]]) for r in runs], axis=0)
+    joined = {kind: {"numbers": int(n), "exact": 100.0 * right / n if n else None}
+              for kind, (right, n) in zip(("joined", "apart"), pooled.tolist())}
     return {
         "n": int(sum(r["n"] for r in runs)), "seeds": list(seeds),
         "exact": mean, "exact_spread": float(exact.std(ddof=1)) if len(exact) > 1 else 0.0,
@@ -44,6 +48,7 @@ def summarize(runs, seeds, target):
         "errors": dict(errors.most_common(TOP)),
         "misread": dict(misread.most_common(TOP)),
         "ms_per_number": float(np.median([r["ms_per_number"] for r in runs])),
+        "joined": joined,
         "target": target, "met": mean >= target,
     }
 
@@ -86,6 +91,12 @@ def format_source(head, source, results, writers):
         nums = ", ".join(e + (f" ×{c}" if c > 1 else "") for e, c in r["misread"].items())
         refused = f"   {r['refused']} refused as too complex" if r.get("refused") else ""
         lines.append(f"  {name:<9} {errs}" + (f"   e.g. {nums}" if nums else "") + refused)
+    for name, r in results.items():
+        j = r.get("joined")
+        if j and j["joined"]["numbers"]:
+            lines.append(f"  {name:<9} neighbours in one stroke: {j['joined']['numbers']} numbers, "
+                         f"{j['joined']['exact']:.1f}% exact; the other {j['apart']['numbers']}: "
+                         f"{j['apart']['exact']:.1f}%")
     return "\n".join(lines)
 
 

@@ -116,8 +116,10 @@ def fit(model, train, val, args, out):
     import keras
 
     steps = int(np.ceil(len(train[0]) / args.batch_size))
+    peak = getattr(args, "learning_rate", None)
     schedule = keras.optimizers.schedules.CosineDecay(
-        0.0, decay_steps=max(1, steps * args.epochs), warmup_target=2e-3,
+        0.0, decay_steps=max(1, steps * args.epochs),
+        warmup_target=2e-3 if peak is None else peak,
         warmup_steps=min(steps, 500), alpha=0.02)
     model.compile(optimizer=keras.optimizers.Adam(schedule),
                   loss=keras.losses.CategoricalCrossentropy(label_smoothing=0.05),
@@ -164,11 +166,13 @@ def main(args):
     except DataError as exc:
         print(f"inkdigits train: {exc}", file=sys.stderr)
         return 2
+    if getattr(args, "init", None):
+        writers = sorted(set(writers) | _writers_of(args.init))
     config.update(train_writers=writers,
                   train_size=len(train[0]), val_size=len(val[0]),
                   train_class_counts=np.bincount(train[1], minlength=NUM_CLASSES).tolist())
     print(f"training on {len(train[0])} crops, validating on {len(val[0])}", flush=True)
-    model = build_model()
+    model = build_model() if not getattr(args, "init", None) else _initial(args.init)
     start = time.time()
     history = fit(model, train, val, args, out)
     seconds = time.time() - start
@@ -183,6 +187,29 @@ def main(args):
         return 1
     _export(out / "digits.keras", paths=False)
     return 0
+
+
+def _initial(path):
+    """A fresh digit CNN holding the weights of the one at ``path`` (same architecture):
+    training then goes on from where that model stopped, with a new schedule."""
+    import keras
+
+    from training.model import build_model
+
+    model = build_model()
+    model.set_weights(keras.saving.load_model(path, compile=False).get_weights())
+    return model
+
+
+def _writers_of(path):
+    """The pen writers that trained the model at ``path``, from the card beside it (so that
+    a model trained on from it names them too); none when it has no card."""
+    from training.splits import trained_writers
+
+    card = Path(path).with_name("model_card.json")
+    if not card.is_file():
+        return set()
+    return set(trained_writers(json.loads(card.read_text())) or ())
 
 
 def _guarded(path, args):
