@@ -70,6 +70,27 @@ def test_training_goes_on_from_a_model_s_weights(smoke_run, tmp_path, data_dir):
     assert "apple:Someone" in writers and len(writers) > 1
 
 
+@pytest.mark.parametrize("case, message", [
+    ("missing", "model file not found"),
+    ("not a model", "not a readable Keras model"),
+    ("no card", "no model_card.json beside it"),
+])
+def test_a_bad_start_is_a_clear_error(smoke_run, tmp_path, data_dir, capsys, case, message):
+    import shutil
+
+    start = tmp_path / "digits.keras"
+    if case == "not a model":
+        start.write_bytes(b"no model")
+    if case == "not a model":
+        (tmp_path / "model_card.json").write_text(json.dumps({"train_writers": []}))
+    if case == "no card":
+        shutil.copy(smoke_run / "digits.keras", start)
+    assert main(["train", "--data", str(data_dir), "--epochs", "1", "--limit", "300",
+                 "--init", str(start), "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"inkdigits train: --init {start}: ") and message in err
+
+
 def test_missing_data_is_a_clear_error(tmp_path, capsys):
     assert main(["train", "--data", str(tmp_path), "--epochs", "1", "--out", str(tmp_path / "o")]) == 2
     assert "not found" in capsys.readouterr().err

@@ -6,9 +6,10 @@ matched in an edit-distance alignment of the reading to the truth), the rate of 
 with the wrong number of digits (merges, splits), the misreadings with the right number
 that gave a stroke to the wrong digit (regrouped), the worst and the 10th-percentile
 writer, the most common errors (true→read), and where a scenario writes some neighbours
-in one stroke (tight), exact-match of those numbers apart from the rest. ``dev`` writers are where choices are
-made; ``test`` writers only report (``training.splits``), so the test split refuses a
-model that trained on them. Summaries and tables are in ``training.ink_report``.
+in one stroke (tight), exact-match of those numbers apart from the rest. ``dev`` writers
+are where choices are made; ``test`` writers only report (``training.splits``), so the
+test split refuses a model that trained on them. Summaries and tables are in
+``training.ink_report``.
 """
 import json
 import sys

@@ -166,13 +166,18 @@ def main(args):
     except DataError as exc:
         print(f"inkdigits train: {exc}", file=sys.stderr)
         return 2
+    model = build_model()
     if getattr(args, "init", None):
-        writers = sorted(set(writers) | _writers_of(args.init))
+        try:
+            model.set_weights(_weights_of(args.init))
+            writers = sorted(set(writers) | _writers_of(args.init))
+        except (OSError, ValueError) as exc:
+            print(f"inkdigits train: --init {args.init}: {exc}", file=sys.stderr)
+            return 2
     config.update(train_writers=writers,
                   train_size=len(train[0]), val_size=len(val[0]),
                   train_class_counts=np.bincount(train[1], minlength=NUM_CLASSES).tolist())
     print(f"training on {len(train[0])} crops, validating on {len(val[0])}", flush=True)
-    model = build_model() if not getattr(args, "init", None) else _initial(args.init)
     start = time.time()
     history = fit(model, train, val, args, out)
     seconds = time.time() - start
@@ -189,27 +194,36 @@ def main(args):
     return 0
 
 
-def _initial(path):
-    """A fresh digit CNN holding the weights of the one at ``path`` (same architecture):
-    training then goes on from where that model stopped, with a new schedule."""
+def _weights_of(path):
+    """The weights of the digit CNN at ``path``: training goes on from where it stopped,
+    with a new schedule. ValueError for a file that is no model of this architecture."""
     import keras
 
     from training.model import build_model
 
-    model = build_model()
-    model.set_weights(keras.saving.load_model(path, compile=False).get_weights())
-    return model
+    if not Path(path).is_file():
+        raise ValueError("model file not found")
+    try:
+        weights = keras.saving.load_model(path, compile=False).get_weights()
+    except Exception as exc:       # Keras raises many kinds for a file that is no model
+        raise ValueError(f"not a readable Keras model ({exc})") from None
+    shapes = [w.shape for w in build_model().get_weights()]
+    if [w.shape for w in weights] != shapes:
+        raise ValueError("not a digit CNN of this architecture (training.model)")
+    return weights
 
 
 def _writers_of(path):
-    """The pen writers that trained the model at ``path``, from the card beside it (so that
-    a model trained on from it names them too); none when it has no card."""
+    """The pen writers that trained the model at ``path``, from the card beside it, so that
+    the model trained on from it names them too (``--split test`` checks them). ValueError
+    when no card says: a model of unknown writers may have seen test writers."""
     from training.splits import trained_writers
 
     card = Path(path).with_name("model_card.json")
-    if not card.is_file():
-        return set()
-    return set(trained_writers(json.loads(card.read_text())) or ())
+    writers = trained_writers(json.loads(card.read_text())) if card.is_file() else None
+    if writers is None:
+        raise ValueError(f"no {card.name} beside it names the writers that trained it")
+    return set(writers)
 
 
 def _guarded(path, args):
