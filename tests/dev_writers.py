@@ -1,5 +1,7 @@
 """A dev writer's own ink, taught as ``inkdigits evaluate-adapt --split dev`` teaches it:
 for regression cases of the profile built from real hands (never a test writer's)."""
+import dataclasses
+
 import pytest
 
 from training.splits import split_of, writer_id
@@ -27,3 +29,11 @@ def taught(rec, digits, seed, corrections=10):
                                               for s in pair], corrections)
     return (Profile.from_bytes(snapshots[made]), made,
             numbers(test_bank, digits[0].writer, 100, seed + 1))
+
+
+def with_adapt(rec, **changes):
+    """A recognizer sharing ``rec``'s models, with some ``AdaptConfig`` fields changed."""
+    from recognizer import NumberRecognizer
+
+    return NumberRecognizer(classifier=rec.classifier, path_reader=rec.path_reader,
+                            adapt=dataclasses.replace(rec.adapt, **changes))

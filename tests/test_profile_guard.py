@@ -8,11 +8,9 @@ tight numbers it held no opinion on (a 9's tail cut off and read with the 8 besi
 right were misread with the unguarded profile, none with the guard. The writer's stroke
 habits (``AdaptConfig.habit_penalty``, later) are left out here: they change which
 teaching numbers are misread, so the profile taught, and the case is kept as found."""
-import dataclasses
-
 import pytest
 
-from dev_writers import taught, unipen_writer
+from dev_writers import taught, unipen_writer, with_adapt
 
 WRITER, SEED = "apple:Wally_Block", 1
 
@@ -27,11 +25,8 @@ def test_a_profile_leaves_alone_what_it_holds_no_opinion_on(wally):
 
     shipped = NumberRecognizer.load()
     assert shipped.adapt.guard
-    as_found = dataclasses.replace(shipped.adapt, habit_penalty=0.0)
-    rec = NumberRecognizer(classifier=shipped.classifier, path_reader=shipped.path_reader,
-                           adapt=as_found)
-    loose = NumberRecognizer(classifier=rec.classifier, path_reader=rec.path_reader,
-                             adapt=dataclasses.replace(as_found, guard=False))
+    rec = with_adapt(shipped, habit_penalty=0.0)
+    loose = with_adapt(rec, guard=False)
     me, made, tests = taught(rec, wally, SEED)
     harmed = {"guarded": 0, "unguarded": 0}
     for s in tests["tight"]:

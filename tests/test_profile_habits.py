@@ -6,11 +6,9 @@ The case is a dev writer's own ink, taught as ``inkdigits evaluate-adapt --split
 --seed 1`` teaches it: apple:HarveyLehtman. 2026-12-07: of the 100 tight test numbers,
 reading with the same profile with its habits and without them differs on 3: two read
 right only with them ("178556" read "178536" without), none read right only without."""
-import dataclasses
-
 import pytest
 
-from dev_writers import taught, unipen_writer
+from dev_writers import taught, unipen_writer, with_adapt
 
 WRITER, SEED = "apple:HarveyLehtman", 1
 
@@ -26,8 +24,7 @@ def test_a_writer_s_stroke_habit_undoes_merges_and_costs_no_number(harvey):
 
     rec = NumberRecognizer.load()
     assert rec.adapt.habit_penalty > 0
-    without = NumberRecognizer(classifier=rec.classifier, path_reader=rec.path_reader,
-                               adapt=dataclasses.replace(rec.adapt, habit_penalty=0.0))
+    without = with_adapt(rec, habit_penalty=0.0)
     me, made, tests = taught(rec, harvey, SEED)
     assert stroke_habits(me.samples, rec.adapt)[5] < float("inf")   # a habit of their 5s
     fixed, broken = [], []
