@@ -111,8 +111,9 @@ def evaluate(rec, scenario, count, seed, bank, save_errors=None, every=1):
     out["misread"] = dict(Counter(f"{s.text}→{r or GAP}" for s, r in zip(samples, readings)
                                   if s.text != r).most_common(5))
     out["by_writer"] = by_writer(samples, readings)
-    out["joined"] = [[sum(s.text == r for s, r in zip(samples, readings) if joined(s) == j),
-                      sum(joined(s) == j for s in samples)] for j in (True, False)]
+    run_on = [joined(s) for s in samples]
+    out["joined"] = [[sum(s.text == r for s, r, k in zip(samples, readings, run_on) if k == j),
+                      run_on.count(j)] for j in (True, False)]
     return out
 
 
