@@ -5,9 +5,10 @@
 Numbers come from ``training.compose`` (scenario ``clean`` unless told). Every drawing is
 recognized once to warm up, then ``repeat`` times in rounds over all drawings; each
 drawing's median is its latency, and p50/p90 are taken over drawings. The time is split
-into validation + segmentation search, crop rendering, the CNN and the pen-path reader by
-timing the callables recognition goes through: ``score_groups``, the classifier and
-``score_paths`` (features and reader; called only for doubtful digits).
+into validation + segmentation search, crop rendering, the CNN, the pen-path reader and the
+sequence reader by timing the callables recognition goes through: ``score_groups``, the
+classifier, ``score_paths`` (features and reader; called only for doubtful digits) and the
+sequence reader's ``log_likelihoods`` (asked only when a runner-up text is near the best).
 Target (issue 11): p50 <= 10 ms.
 """
 import argparse
@@ -46,8 +47,8 @@ class Timed:
 
 
 def instrumented(model):
-    """A NumberRecognizer whose classifier, ``score_groups`` and ``score_paths`` are timed:
-    (rec, cnn, score, paths)."""
+    """A NumberRecognizer whose classifier, ``score_groups``, ``score_paths`` and sequence
+    reader are timed: (rec, cnn, score, paths, sequence)."""
     from recognizer.classifier import load_classifier
     from recognizer.number import NumberRecognizer
 
@@ -57,23 +58,28 @@ def instrumented(model):
     rec.score_groups = score      # recognize looks them up on the instance
     paths = Timed(rec.score_paths)
     rec.score_paths = paths
-    return rec, cnn, score, paths
+    reader = rec.sequence_reader
+    sequence = Timed(reader.log_likelihoods if reader is not None else lambda ink, texts: None)
+    if reader is not None:
+        reader.log_likelihoods = sequence     # recognize looks it up on the instance
+    return rec, cnn, score, paths, sequence
 
 
-def measure(rec, cnn, score, paths, drawings, repeat):
-    """(drawings, repeat, 5) seconds: total, score_groups, CNN, score_paths, and groups
-    scored per call."""
+def measure(rec, cnn, score, paths, sequence, drawings, repeat):
+    """(drawings, repeat, 6) seconds: total, score_groups, CNN, score_paths, the sequence
+    reader, and groups scored per call."""
     for strokes in drawings:
         rec.recognize(strokes)
-    out = np.zeros((len(drawings), repeat, 5))
+    out = np.zeros((len(drawings), repeat, 6))
     for r in range(repeat):
         for i, strokes in enumerate(drawings):
-            for timed in (cnn, score, paths):
+            for timed in (cnn, score, paths, sequence):
                 timed.reset()
             start = time.perf_counter()
             rec.recognize(strokes)
             total = time.perf_counter() - start
-            out[i, r] = total, score.seconds, cnn.seconds, paths.seconds, score.items
+            out[i, r] = (total, score.seconds, cnn.seconds, paths.seconds, sequence.seconds,
+                         score.items)
     return out
 
 
@@ -82,10 +88,11 @@ def report(runs, scenario, repeat):
     med = np.median(runs, axis=1)
     parts = {
         "total": med[:, 0],
-        "validate + segmentation": med[:, 0] - med[:, 1] - med[:, 3],
+        "validate + segmentation": med[:, 0] - med[:, 1] - med[:, 3] - med[:, 4],
         "crop rendering": med[:, 1] - med[:, 2],
         "CNN": med[:, 2],
         "pen-path reader": med[:, 3],
+        "sequence reader": med[:, 4],
     }
     lines = [f"recognize, {DIGITS}-digit numbers ({scenario}, pendigits dev writers): "
              f"{len(runs)} drawings x {repeat} runs, median per drawing",
@@ -96,9 +103,10 @@ def report(runs, scenario, repeat):
     every = 1e3 * runs[:, :, 0].ravel()
     lines.append(f"{'every call':<24} {np.percentile(every, 50):>7.2f} "
                  f"{np.percentile(every, 90):>7.2f}")
-    lines.append(f"candidate groups scored per drawing: median {np.median(med[:, 4]):.0f}, "
-                 f"max {med[:, 4].max():.0f}; pen-path reader asked in "
-                 f"{100 * np.mean(med[:, 3] > 0):.0f}% of drawings")
+    lines.append(f"candidate groups scored per drawing: median {np.median(med[:, 5]):.0f}, "
+                 f"max {med[:, 5].max():.0f}; pen-path reader asked in "
+                 f"{100 * np.mean(med[:, 3] > 0):.0f}% of drawings, sequence reader in "
+                 f"{100 * np.mean(med[:, 4] > 0):.0f}%")
     p50 = 1e3 * np.percentile(med[:, 0], 50)
     verdict = "met" if p50 <= TARGET_MS else "NOT met"
     lines.append(f"target p50 <= {TARGET_MS:.0f} ms: {verdict} ({p50:.2f} ms)")
@@ -123,11 +131,11 @@ def main(argv=None):
     try:
         drawings = [s.strokes for s in generate(args.scenario, args.count, args.seed,
                                                  bank=load_bank(args.data), n_digits=DIGITS)]
-        rec, cnn, score, paths = instrumented(args.model)
+        rec, cnn, score, paths, sequence = instrumented(args.model)
     except (DataError, ModelError, ValueError) as exc:
         print(f"benchmarks.recognize: {exc}", file=sys.stderr)
         return 2
-    runs = measure(rec, cnn, score, paths, drawings, args.repeat)
+    runs = measure(rec, cnn, score, paths, sequence, drawings, args.repeat)
     print(f"model: {args.model or 'shipped'}")
     print(report(runs, args.scenario, args.repeat))
     return 0

@@ -127,6 +127,25 @@ def _train_pen_path(sub):
     p.set_defaults(run="training.train_pen_path:main")
 
 
+def _train_sequence(sub):
+    p = sub.add_parser("train-sequence",
+                       help="train the sequence reader (whole numbers, CTC) and write model and card")
+    p.add_argument("--data", default=None, help="data directory (default: $INKDIGITS_DATA)")
+    p.add_argument("--epochs", type=_positive, default=12)
+    p.add_argument("--numbers", type=_positive, default=20000,
+                   help="numbers composed afresh for each epoch")
+    p.add_argument("--width", type=_positive, default=96, help="channels of the network")
+    p.add_argument("--dropout", type=float, default=0.1)
+    p.add_argument("--varied", type=float, default=0.5,
+                   help="share of each epoch's digits drawn as a random variant")
+    p.add_argument("--learning-rate", type=float, default=2e-3)
+    p.add_argument("--dev-count", type=_positive, default=200,
+                   help="dev numbers per scenario read for the card")
+    p.add_argument("--out", required=True, help="output directory")
+    p.add_argument("--seed", type=int, default=0)
+    p.set_defaults(run="training.train_sequence:main")
+
+
 def _evaluate(sub):
     p = sub.add_parser("evaluate", help="MNIST test accuracy and most confused pairs")
     p.add_argument("--model", default=None, help="model file (default: the shipped model)")
@@ -181,6 +200,9 @@ def _evaluate_ink(sub):
     p.add_argument("--model", default=None)
     p.add_argument("--path-model", type=_path_model, default=None, metavar="FILE",
                    help="pen-path reader (default: the shipped one; none: the CNN alone)")
+    p.add_argument("--sequence-model", type=_path_model, default=None, metavar="FILE",
+                   help="sequence reader (default: the shipped one; none: not asked), "
+                        "weighed by --set sequence_weight=W")
     p.add_argument("--data", default=None)
     p.add_argument("--split", choices=("dev", "test"), default="dev",
                    help="dev: where choices are made (default); test: only to report")
@@ -209,6 +231,8 @@ def _evaluate_adapt(sub):
     p = sub.add_parser("evaluate-adapt",
                        help="per writer: accuracy without and with a profile of their corrections")
     p.add_argument("--model", default=None)
+    p.add_argument("--sequence-model", type=_path_model, default=None, metavar="FILE",
+                   help="sequence reader (default: the shipped one; none: not asked)")
     p.add_argument("--data", default=None)
     p.add_argument("--split", choices=("dev", "test"), default="dev")
     p.add_argument("--source", choices=("pendigits", "unipen"), default=None,
@@ -267,13 +291,14 @@ def _export_lite(sub):
     p = sub.add_parser("export-lite", help="export models to LiteRT for serving without TensorFlow")
     p.add_argument("--model", default=None, help="digit CNN .keras (default: both shipped models)")
     p.add_argument("--path-model", default=None, help="pen-path reader .keras")
+    p.add_argument("--sequence-model", default=None, help="sequence reader .keras")
     p.set_defaults(run="training.export:main")
 
 
 def build_parser():
     parser = argparse.ArgumentParser(prog="inkdigits", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
-    for add in (_serve, _train, _train_pen_path, _finetune, _evaluate, _evaluate_ink, _evaluate_adapt,
+    for add in (_serve, _train, _train_pen_path, _train_sequence, _finetune, _evaluate, _evaluate_ink, _evaluate_adapt,
                 _recognize, _samples, _export_lite):
         add(sub)
     return parser

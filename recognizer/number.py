@@ -12,6 +12,7 @@ from recognizer.normalize import normalize_many
 from recognizer.pen_path import path_features_many
 from recognizer.profile import InvalidProfile, Profile, check_model
 from recognizer.result import Alternative, Digit, Recognition
+from recognizer.sequence import load_sequence_reader
 from recognizer.teach import learn
 from segmentation import InkLimits, SegmentConfig, segment, validate_ink
 
@@ -24,8 +25,11 @@ class NumberRecognizer:
     """
 
     def __init__(self, path=None, limits=InkLimits(), classifier=None, path_model=None,
-                 path_reader=None, config=SegmentConfig(), adapt=AdaptConfig()):
+                 path_reader=None, config=SegmentConfig(), adapt=AdaptConfig(),
+                 sequence_model=None, sequence_reader=None):
         self.path = path
+        self.sequence_model = sequence_model
+        self._sequence_reader = sequence_reader
         self.limits = limits
         self.config = config
         self.adapt = adapt
@@ -35,11 +39,15 @@ class NumberRecognizer:
         self._lock = threading.Lock()
 
     @classmethod
-    def load(cls, path=None, limits=InkLimits(), path_model=None, config=SegmentConfig()):
+    def load(cls, path=None, limits=InkLimits(), path_model=None, config=SegmentConfig(),
+             sequence_model=None):
         """A recognizer for the digit CNN at ``path`` (default: the model shipped in the
-        package) and the pen-path reader at ``path_model`` (default: the shipped one;
-        False: none, the CNN alone decides); ``config`` tunes the segmentation search."""
-        return cls(path, limits, path_model=path_model, config=config)
+        package), the pen-path reader at ``path_model`` (default: the shipped one;
+        False: none, the CNN alone decides) and the sequence reader at ``sequence_model``
+        (default: the shipped one; False: none); ``config`` tunes the segmentation search
+        (``sequence_weight`` 0: the sequence reader is not asked)."""
+        return cls(path, limits, path_model=path_model, config=config,
+                   sequence_model=sequence_model)
 
     @property
     def classifier(self):
@@ -59,11 +67,25 @@ class NumberRecognizer:
         return self._path_reader
 
     @property
+    def sequence_reader(self):
+        """The sequence reader, or None when not asked (``config.sequence_weight`` 0, or
+        made without one)."""
+        if self._sequence_reader is None and self.sequence_model is not False \
+                and self.config.sequence_weight:
+            with self._lock:
+                if self._sequence_reader is None:
+                    self._sequence_reader = load_sequence_reader(self.sequence_model)
+        return self._sequence_reader
+
+    @property
     def loaded(self):
-        """True once the digit CNN and the pen-path reader (unless made without one) are
-        loaded; ``classifier`` and ``path_reader`` load them on first use."""
+        """True once the digit CNN, the pen-path reader and the sequence reader (unless
+        made without them) are loaded; ``classifier``, ``path_reader`` and
+        ``sequence_reader`` load them on first use."""
         return self._classifier is not None and (self.path_model is False
-                                                 or self._path_reader is not None)
+                                                 or self._path_reader is not None) and (
+            self.sequence_model is False or not self.config.sequence_weight
+            or self._sequence_reader is not None)
 
     def classify(self, crops):
         """(N, 28, 28) uint8 MNIST-normalised crops -> (N, 10) digit probabilities.
@@ -129,7 +151,10 @@ class NumberRecognizer:
                                 deadline, cancelled)
             if not self.objects(scorer.samples, shared, seen, ink):
                 return shared
-        return self._read(ink, scorer, paths, deadline, cancelled)
+        # the sequence reader never saw this hand: where the profile speaks, the reader
+        # weighs only how many digits there are, not which (``counts_only``)
+        return self._read(ink, scorer, paths, deadline, cancelled,
+                          counts_only=isinstance(scorer, AdaptedScorer))
 
     def objects(self, samples, reading, seen=None, ink=None):
         """Whether a profile's ``samples`` pull a digit of ``reading`` to another digit or
@@ -153,20 +178,38 @@ class NumberRecognizer:
                                   most[[d.label for d in reading.digits]])
         return bool(objections(probs, embeddings, samples, self.adapt, counts).any())
 
-    def _read(self, ink, scorer, paths, deadline, cancelled):
-        """The Recognition of validated ``ink`` by the search with these scorers."""
+    def _read(self, ink, scorer, paths, deadline, cancelled, counts_only=False):
+        """The Recognition of validated ``ink`` by the search with these scorers, and the
+        sequence reader's opinion of its best texts (with ``counts_only``, of how many
+        digits they hold: ``counts_only``)."""
+        reader = self.sequence_reader
+        text_scorer = None
+        if reader is not None:
+            text_scorer = partial(reader.log_likelihoods, ink)
+            if counts_only:
+                text_scorer = partial(counts_only_scorer, text_scorer)
         parts = segment(ink, scorer, path_scorer=paths, config=self.config,
-                        deadline=deadline, cancelled=cancelled)
+                        deadline=deadline, cancelled=cancelled, text_scorer=text_scorer)
         if not parts:
             return Recognition(text="", digits=[], alternatives=[], score=0.0)
         best = parts[0]
         digits = []
-        for g in best.groups:
+        for g, label in zip(best.groups, map(int, best.text)):
             p = g.probabilities[:NUM_DIGITS]
-            label = int(np.argmax(p))
             digits.append(Digit(label=label, confidence=float(p[label]),
                                 probabilities=[float(v) for v in p],
                                 bbox=tuple(float(v) for v in g.bbox),
                                 strokes=list(g.strokes), crop=g.crop))
         alts = [Alternative(text=p.text, score=p.score) for p in parts[1:6]]
         return Recognition(text=best.text, digits=digits, alternatives=alts, score=best.score)
+
+
+def counts_only_scorer(text_scorer, texts):
+    """``text_scorer``'s log-likelihoods of ``texts`` (the search's best first), with every
+    text as long as the best given the best's: the texts of one length keep the order the
+    search (and a writer's profile) gave them, and only other lengths are weighed against
+    them. A profile says which digit a writer's shape is; the sequence reader, which never
+    saw this hand, has a say only on where the digits are."""
+    ll = np.asarray(text_scorer(texts), np.float64)
+    same = np.array([len(t) == len(texts[0]) for t in texts])
+    return np.where(same, ll[0], ll)

@@ -148,6 +148,23 @@ class SegmentConfig:
                                     # 95.62/96.12/96.25, tight 92.88/93.38/93.38, pendigits
                                     # clean 98.50/98.75/98.62: kept): a second opinion ...
     path_floor: float = 1e-4        # ... and never a veto
+    sequence_weight: float = 0.2    # the caller's log-likelihood of each of the best texts
+                                    # (``segment``'s text_scorer: the recognizer's sequence
+                                    # reader), times this, is added to its score; 0: off.
+                                    # evaluate-ink --split dev --set sequence_weight=0.1,
+                                    # 0.2,0.3 (the shipped sequence reader), seeds
+                                    # 0-3: tight pendigits 97.25/97.88/97.50, UNIPEN 96.00/
+                                    # 96.00/96.12, clean 98.62/98.50/98.50, 96.50/96.75/97.38
+                                    # (0: tight 95.88, 93.62; clean 98.75, 96.50); seeds 4-7,
+                                    # 0/0.2/0.3: tight 95.50/97.12/97.00, 93.00/96.12/96.00,
+                                    # clean 99.25/99.25/99.12, 97.75/98.25/97.88, long UNIPEN
+                                    # 95.88/96.88/96.62, delayed pendigits 99.38/99.00/98.88
+    sequence_reach: float = 3.0     # ... for the texts within this of the best score; none
+                                    # asked when only the best is (the reader's time saved:
+                                    # python -m benchmarks.recognize). evaluate-ink --split
+                                    # dev --set sequence_reach=2,3,inf, seeds 0-3: tight
+                                    # UNIPEN 95.88/96.00/96.00, every other single, clean
+                                    # and tight figure equal
 
     # --- work budget (issue 13: bounded work per drawing) ---
     # Each bounds one cost that grows with the ink; past one, the drawing is "too complex"

@@ -62,7 +62,7 @@ class Reading:
 
 
 def segment(ink, scorer, n_best=6, path_scorer=None, config=DEFAULT_CONFIG, deadline=None,
-            cancelled=None):
+            cancelled=None, text_scorer=None):
     """Readings of a validated drawing, best first; [] when it holds no digit.
 
     ``ink`` is a list of (N, 3) arrays (see ``validate_ink``); ``scorer(groups)`` takes a
@@ -73,6 +73,8 @@ def segment(ink, scorer, n_best=6, path_scorer=None, config=DEFAULT_CONFIG, dead
     ``path_scorer(groups, crops)``, if given, takes groups of (M, 2) points as drawn, in
     pen order, and the crops ``scorer`` made of them set upright, and returns
     (len(groups), 10) digit probabilities read from the pen's path.
+    ``text_scorer(texts)``, if given, returns a log-likelihood of each of the best texts
+    for the whole drawing; ``config.sequence_weight`` times it is added to their scores.
     ``config`` holds every tuning constant and the work budget (``SegmentConfig``).
 
     Raises ``TooComplex`` (an ``InvalidInk``) for ink whose search would exceed the
@@ -99,8 +101,27 @@ def segment(ink, scorer, n_best=6, path_scorer=None, config=DEFAULT_CONFIG, dead
                 pieces, readings = split, again
     readings = search.look_again(pieces, readings)
     boxes = boxes_of([p.points for p in pieces]).tolist()
+    texts = _texts(readings, pieces, boxes, search.cache, n_best)
+    near = [t for s, _, t in texts if texts[0][0] - s <= config.sequence_reach]
+    if text_scorer is not None and config.sequence_weight and len(near) > 1:
+        texts = rerank(texts, text_scorer(near), config.sequence_weight)
     return [_to_reading(pieces, boxes, groups, text, score, search.cache)
-            for score, groups, text in _texts(readings, pieces, boxes, search.cache, n_best)]
+            for score, groups, text in texts]
+
+
+def rerank(texts, likelihoods, weight):
+    """``_texts``' (score, grouping, text) with ``weight`` times each text's
+    log-``likelihoods`` added, best first (ties keep their order). ``likelihoods`` may
+    cover only the first texts: the rest count as the least likely of those. A text the
+    caller finds impossible (-inf) ranks below every possible one; if none is possible,
+    nothing moves."""
+    ll = np.asarray(likelihoods, np.float64)
+    if not np.isfinite(ll).any():
+        return texts
+    ll = np.where(np.isfinite(ll), ll, ll[np.isfinite(ll)].min() - 1e3)
+    ll = np.r_[ll, np.full(len(texts) - len(ll), ll.min())]
+    scored = [(s + weight * float(v), g, t) for (s, g, t), v in zip(texts, ll)]
+    return sorted(scored, key=lambda x: -x[0])
 
 
 def prepare(ink, config=DEFAULT_CONFIG):

@@ -36,4 +36,6 @@ def with_adapt(rec, **changes):
     from recognizer import NumberRecognizer
 
     return NumberRecognizer(classifier=rec.classifier, path_reader=rec.path_reader,
-                            adapt=dataclasses.replace(rec.adapt, **changes))
+                            adapt=dataclasses.replace(rec.adapt, **changes), config=rec.config,
+                            sequence_model=rec.sequence_model,
+                            sequence_reader=rec._sequence_reader)

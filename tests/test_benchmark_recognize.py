@@ -14,10 +14,10 @@ def test_recognize_benchmark_smoke(capsys, data, tiny_model_path):
             "--repeat", "2"]
     assert recognize.main(argv) == 0
     out = capsys.readouterr().out.splitlines()
-    names = [line[:24].strip() for line in out[3:9]]
+    names = [line[:24].strip() for line in out[3:10]]
     assert names == ["total", "validate + segmentation", "crop rendering", "CNN",
-                     "pen-path reader", "every call"]
-    parts = [float(line.split()[-2]) for line in out[3:8]]
+                     "pen-path reader", "sequence reader", "every call"]
+    parts = [float(line.split()[-2]) for line in out[3:9]]
     assert all(p >= 0 for p in parts[1:])
     assert out[-1].startswith("target p50 <= 10 ms")
 

@@ -90,14 +90,16 @@ def test_the_app_loads_both_models_before_its_first_request(app):
     assert rec.loaded
 
 
-def test_a_recognizer_is_loaded_only_once_both_models_are(tiny_model_path):
+def test_a_recognizer_is_loaded_only_once_all_its_models_are(tiny_model_path):
     rec = NumberRecognizer.load(tiny_model_path)
     assert not rec.loaded
     rec.classifier
     assert not rec.loaded                     # the pen-path reader is still to come
     rec.path_reader
+    assert not rec.loaded                     # ... and the sequence reader
+    rec.sequence_reader
     assert rec.loaded
-    alone = NumberRecognizer.load(tiny_model_path, path_model=False)
+    alone = NumberRecognizer.load(tiny_model_path, path_model=False, sequence_model=False)
     alone.classifier
     assert alone.loaded
 

@@ -280,7 +280,8 @@ def main(args):
                 knobs.append((flag, getattr(args, flag) == "yes"))
         config = AdaptConfig(**{k: v for k, v in knobs if v is not None})
         segment = segment_config(getattr(args, "set", None))
-        rec = NumberRecognizer(args.model, adapt=config, config=segment)
+        rec = NumberRecognizer(args.model, adapt=config, config=segment,
+                               sequence_model=getattr(args, "sequence_model", None))
         mine, who = writers_of(args)
         trained = trained_writers_of(rec)
         taught = sorted(set(mine) & trained) if trained is not None else []

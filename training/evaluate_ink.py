@@ -179,11 +179,15 @@ def trained_writers_of(rec):
     """Writer ids that trained ``rec``'s models (their cards' lists), or None when a card
     is missing or does not say."""
     from recognizer.classifier import SHIPPED_MODEL, SHIPPED_PATH_MODEL
+    from recognizer.sequence import SHIPPED_SEQUENCE_MODEL
     from training.splits import trained_writers
 
     cards = [Path(rec.path or SHIPPED_MODEL).parent / "model_card.json"]
     if rec.path_model is not False:
         cards.append(Path(rec.path_model or SHIPPED_PATH_MODEL).parent / "pen_path_card.json")
+    if rec.sequence_model is not False and rec.config.sequence_weight:
+        cards.append(Path(rec.sequence_model or SHIPPED_SEQUENCE_MODEL).parent
+                     / "sequence_card.json")
     writers = set()
     for card in cards:
         try:
@@ -222,6 +226,7 @@ def command_of(args):
     parts += [f"--source {s}" for s in args.source or []]
     parts += [f"--every {args.every}"] if args.every > 1 else []
     parts += ["--path-model none"] if getattr(args, "path_model", None) is False else []
+    parts += ["--sequence-model none"] if getattr(args, "sequence_model", None) is False else []
     parts += [f"--scenario {n}" for n in args.scenario or []]
     return " ".join(parts)
 
@@ -260,6 +265,7 @@ def _run(args, names, banks):
 
     runs = recognizers(args.set, lambda config=None: NumberRecognizer.load(
         args.model, path_model=getattr(args, "path_model", None),
+        sequence_model=getattr(args, "sequence_model", None),
         **({} if config is None else {"config": config})))
     if args.split == "test":
         problem = check_test_writers(runs[0][1], banks)

@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 TOLERANCE = 1e-4
+SEQUENCE_TOLERANCE = 1e-3   # log-probabilities (a CTC likelihood sums a few hundred)
 
 
 def export_lite(keras_path, paths=False):
@@ -61,6 +62,51 @@ def export_lite(keras_path, paths=False):
     return out, worst
 
 
+def export_sequence_lite(keras_path):
+    """Export a sequence reader (``recognizer.sequence``) to LiteRT beside it: signature
+    ``serve``, ``x`` (1, T, 5) for any T -> ``log_probs``. Raises ValueError if the export
+    disagrees with Keras."""
+    from recognizer.lite import file_sha256, lite_path, sidecar_path
+    from recognizer.quiet import import_tensorflow
+    from recognizer.sequence import SEQUENCE_FEATURES, load_sequence_reader
+
+    tf = import_tensorflow()
+    import keras
+
+    reader = load_sequence_reader(keras_path, runtime="keras")
+    model = reader.model
+
+    def serve(x):
+        return {"log_probs": tf.nn.log_softmax(model(x, training=False))}
+
+    archive = keras.export.ExportArchive()
+    archive.track(model)
+    archive.add_endpoint("serve", serve, input_signature=[
+        tf.TensorSpec((1, None, SEQUENCE_FEATURES), tf.float32, name="x")])
+    out = lite_path(keras_path)
+    with tempfile.TemporaryDirectory() as tmp:
+        archive.write_out(tmp, verbose=False)
+        blob = tf.lite.TFLiteConverter.from_saved_model(tmp, signature_keys=["serve"]).convert()
+    meta = {"keras_sha256": file_sha256(keras_path), "input_features": SEQUENCE_FEATURES,
+            "tensorflow": tf.__version__}
+    tmp_out = out.with_suffix(".tflite.tmp")
+    tmp_out.write_bytes(blob)
+    from recognizer.sequence import LiteSequenceReader
+
+    lite = LiteSequenceReader(tmp_out)
+    rng = np.random.default_rng(0)
+    worst = max(float(np.abs(reader.log_probs(x) - lite.log_probs(x)).max())
+                for x in (rng.normal(0, 1, (n, SEQUENCE_FEATURES)).astype(np.float32)
+                          for n in (7, 160, 999)))
+    if worst > SEQUENCE_TOLERANCE:
+        tmp_out.unlink()
+        raise ValueError(f"{keras_path}: the LiteRT export differs from Keras by {worst:.2e} "
+                         f"(> {SEQUENCE_TOLERANCE:g}); not written")
+    tmp_out.replace(out)
+    sidecar_path(out).write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+    return out, worst
+
+
 def _disagreement(clf, tflite, meta, paths):
     """Largest |probability| difference between Keras and the export on random inputs."""
     from recognizer.lite import LiteClassifier
@@ -74,15 +120,20 @@ def _disagreement(clf, tflite, meta, paths):
 
 
 def main(args):
-    """CLI: export each given model (default: both shipped ones)."""
+    """CLI: export each given model (default: every shipped one)."""
     from recognizer.classifier import SHIPPED_MODEL, SHIPPED_PATH_MODEL, ModelError
+    from recognizer.sequence import SHIPPED_SEQUENCE_MODEL
 
     todo = [(Path(args.model), False)] if args.model else []
     todo += [(Path(args.path_model), True)] if args.path_model else []
-    todo = todo or [(SHIPPED_MODEL, False), (SHIPPED_PATH_MODEL, True)]
+    sequence = getattr(args, "sequence_model", None)
+    todo += [(Path(sequence), "sequence")] if sequence else []
+    todo = todo or [(SHIPPED_MODEL, False), (SHIPPED_PATH_MODEL, True)] + (
+        [(SHIPPED_SEQUENCE_MODEL, "sequence")] if SHIPPED_SEQUENCE_MODEL.is_file() else [])
     for path, paths in todo:
         try:
-            out, worst = export_lite(path, paths)
+            out, worst = export_sequence_lite(path) if paths == "sequence" else \
+                export_lite(path, paths)
         except (ModelError, ValueError) as exc:
             print(f"inkdigits export-lite: {exc}", file=sys.stderr)
             return 2

@@ -65,6 +65,7 @@ def create_app(config=None):
     rec = NumberRecognizer(app.config["MODEL_PATH"], limits, classifier=app.config["CLASSIFIER"])
     rec.classify(np.zeros((1, 28, 28), np.uint8))  # load and trace the model now, not on a request
     rec.path_reader                                 # and the pen-path reader (~5 ms on LiteRT)
+    rec.sequence_reader                             # and the sequence reader
     app.extensions["inkdigits"] = {
         "recognizer": rec,
         "model": model_info.describe(app.config["MODEL_PATH"]),
