@@ -151,10 +151,9 @@ class NumberRecognizer:
                                 deadline, cancelled)
             if not self.objects(scorer.samples, shared, seen, ink):
                 return shared
-        # the sequence reader never saw this hand: where the profile speaks, the reader
-        # weighs only how many digits there are, not which (``counts_only``)
+        # the sequence reader never saw this hand: where the profile speaks, it is not asked
         return self._read(ink, scorer, paths, deadline, cancelled,
-                          counts_only=isinstance(scorer, AdaptedScorer))
+                          sequence=not isinstance(scorer, AdaptedScorer))
 
     def objects(self, samples, reading, seen=None, ink=None):
         """Whether a profile's ``samples`` pull a digit of ``reading`` to another digit or
@@ -178,18 +177,13 @@ class NumberRecognizer:
                                   most[[d.label for d in reading.digits]])
         return bool(objections(probs, embeddings, samples, self.adapt, counts).any())
 
-    def _read(self, ink, scorer, paths, deadline, cancelled, counts_only=False):
+    def _read(self, ink, scorer, paths, deadline, cancelled, sequence=True):
         """The Recognition of validated ``ink`` by the search with these scorers, and the
-        sequence reader's opinion of its best texts (with ``counts_only``, of how many
-        digits they hold: ``counts_only``)."""
-        reader = self.sequence_reader
-        text_scorer = None
-        if reader is not None:
-            text_scorer = partial(reader.log_likelihoods, ink)
-            if counts_only:
-                text_scorer = partial(counts_only_scorer, text_scorer)
+        sequence reader's opinion of its best texts (unless ``sequence`` is false)."""
+        reader = self.sequence_reader if sequence else None
         parts = segment(ink, scorer, path_scorer=paths, config=self.config,
-                        deadline=deadline, cancelled=cancelled, text_scorer=text_scorer)
+                        deadline=deadline, cancelled=cancelled,
+                        text_scorer=partial(reader.log_likelihoods, ink) if reader else None)
         if not parts:
             return Recognition(text="", digits=[], alternatives=[], score=0.0)
         best = parts[0]
@@ -203,13 +197,3 @@ class NumberRecognizer:
         alts = [Alternative(text=p.text, score=p.score) for p in parts[1:6]]
         return Recognition(text=best.text, digits=digits, alternatives=alts, score=best.score)
 
-
-def counts_only_scorer(text_scorer, texts):
-    """``text_scorer``'s log-likelihoods of ``texts`` (the search's best first), with every
-    text as long as the best given the best's: the texts of one length keep the order the
-    search (and a writer's profile) gave them, and only other lengths are weighed against
-    them. A profile says which digit a writer's shape is; the sequence reader, which never
-    saw this hand, has a say only on where the digits are."""
-    ll = np.asarray(text_scorer(texts), np.float64)
-    same = np.array([len(t) == len(texts[0]) for t in texts])
-    return np.where(same, ll[0], ll)
