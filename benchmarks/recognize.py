@@ -113,6 +113,30 @@ def report(runs, scenario, repeat):
     return "\n".join(lines)
 
 
+def sequence_ratio(rec, drawings, repeat):
+    """Median per drawing of (time with the sequence reader) / (time without it), the two
+    read alternately drawing by drawing, so a busy spell of the machine falls on both;
+    and the p50s, in seconds."""
+    import dataclasses
+
+    from recognizer.number import NumberRecognizer
+
+    off = NumberRecognizer(classifier=rec.classifier, path_reader=rec.path_reader,
+                           config=dataclasses.replace(rec.config, sequence_weight=0.0))
+    on = NumberRecognizer(classifier=rec.classifier, path_reader=rec.path_reader,
+                          config=rec.config, sequence_reader=rec.sequence_reader)
+    times = np.zeros((len(drawings), repeat, 2))
+    for r in range(-1, repeat):                       # round -1 warms up
+        for i, strokes in enumerate(drawings):
+            for k, reader in enumerate((on, off)):
+                start = time.perf_counter()
+                reader.recognize(strokes)
+                if r >= 0:
+                    times[i, r, k] = time.perf_counter() - start
+    med = np.median(times, axis=1)
+    return float(np.median(med[:, 0] / med[:, 1])), np.percentile(med, 50, axis=0)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m benchmarks.recognize", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -122,6 +146,9 @@ def main(argv=None):
     parser.add_argument("--repeat", type=int, default=15, help="timed runs per drawing")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--scenario", default="clean", help="a training.compose scenario")
+    parser.add_argument("--sequence-ratio", action="store_true",
+                        help="also time each drawing with and without the sequence reader, "
+                             "side by side")
     args = parser.parse_args(argv)
 
     from recognizer.classifier import ModelError
@@ -138,6 +165,10 @@ def main(argv=None):
     runs = measure(rec, cnn, score, paths, sequence, drawings, args.repeat)
     print(f"model: {args.model or 'shipped'}")
     print(report(runs, args.scenario, args.repeat))
+    if args.sequence_ratio and rec.sequence_reader is not None:
+        ratio, (with_, without) = sequence_ratio(rec, drawings, args.repeat)
+        print(f"side by side: p50 {1e3 * with_:.2f} ms with the sequence reader, "
+              f"{1e3 * without:.2f} ms without; median ratio per drawing {ratio:.2f}")
     return 0
 
 
