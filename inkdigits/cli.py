@@ -146,6 +146,17 @@ def _train_sequence(sub):
     p.set_defaults(run="training.train_sequence:main")
 
 
+def _average_sequence(sub):
+    p = sub.add_parser("average-sequence",
+                       help="several trained sequence readers as one (their product of experts)")
+    p.add_argument("models", nargs="+", help="sequence.keras files, each with its card beside it")
+    p.add_argument("--data", default=None, help="data directory (default: $INKDIGITS_DATA)")
+    p.add_argument("--dev-count", type=_positive, default=200,
+                   help="dev numbers per scenario read for the card")
+    p.add_argument("--out", required=True, help="output directory")
+    p.set_defaults(run="training.average_sequence:main")
+
+
 def _evaluate(sub):
     p = sub.add_parser("evaluate", help="MNIST test accuracy and most confused pairs")
     p.add_argument("--model", default=None, help="model file (default: the shipped model)")
@@ -268,6 +279,9 @@ def _evaluate_adapt(sub):
     p.add_argument("--guard", choices=("yes", "no"), default=None,
                    help="recognizer.adapt.AdaptConfig.guard: the profile re-reads a drawing "
                         "only where it objects to a digit of the shared reading")
+    p.add_argument("--regroup", choices=("alone", "sequence", "shared"), default=None,
+                   help="recognizer.adapt.AdaptConfig.regroup: where the profile's re-read "
+                        "finds another number of digits than the shared reading")
     p.add_argument("--set", type=_setting, action="append", default=None, metavar="NAME=V",
                    help="a segmentation.SegmentConfig field's value (repeatable)")
     p.add_argument("--json", action="store_true")
@@ -298,8 +312,8 @@ def _export_lite(sub):
 def build_parser():
     parser = argparse.ArgumentParser(prog="inkdigits", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
-    for add in (_serve, _train, _train_pen_path, _train_sequence, _finetune, _evaluate, _evaluate_ink, _evaluate_adapt,
-                _recognize, _samples, _export_lite):
+    for add in (_serve, _train, _train_pen_path, _train_sequence, _average_sequence, _finetune,
+                _evaluate, _evaluate_ink, _evaluate_adapt, _recognize, _samples, _export_lite):
         add(sub)
     return parser
 

@@ -152,8 +152,16 @@ class NumberRecognizer:
             if not self.objects(scorer.samples, shared, seen, ink):
                 return shared
         # the sequence reader never saw this hand: where the profile speaks, it is not asked
-        return self._read(ink, scorer, paths, deadline, cancelled,
-                          sequence=not isinstance(scorer, AdaptedScorer))
+        adapted = self._read(ink, scorer, paths, deadline, cancelled,
+                             sequence=not isinstance(scorer, AdaptedScorer))
+        if isinstance(scorer, AdaptedScorer) and self.adapt.guard \
+                and len(adapted.text) != len(shared.text) and self.adapt.regroup != "alone":
+            # another grouping: the sequence reader, which helped group the shared reading,
+            # judges it too (``AdaptConfig.regroup``)
+            if self.adapt.regroup == "shared":
+                return shared
+            return self._read(ink, scorer, paths, deadline, cancelled)
+        return adapted
 
     def objects(self, samples, reading, seen=None, ink=None):
         """Whether a profile's ``samples`` pull a digit of ``reading`` to another digit or

@@ -146,6 +146,22 @@ def test_a_corrected_grouping_is_learnt_as_not_one_digit_and_read_right_next_tim
     assert rec.learn(plain, number("2047")[0], "2047").not_digits == 0 and plain.junk() == 0
 
 
+@pytest.mark.parametrize("regroup, read", [("alone", "13"), ("shared", "3")])
+def test_regroup_says_whose_count_stands_where_the_profile_finds_another(rec, regroup, read):
+    # AdaptConfig.regroup: the profile's re-read of a merged "13" holds two digits, the
+    # shared reading one; "alone" (the default) keeps the re-read, "shared" the shared one
+    from recognizer.adapt import AdaptConfig
+
+    ink = number("13", gap=-0.1)[0]
+    me = Profile()
+    rec.learn(me, ink, "13")
+    mine = NumberRecognizer(classifier=rec.classifier, path_reader=rec.path_reader,
+                            adapt=AdaptConfig(regroup=regroup))
+    assert mine.recognize(ink, profile=me).text == read
+    with pytest.raises(ValueError, match="regroup"):
+        AdaptConfig(regroup="both")
+
+
 def test_not_digits_are_the_reading_groups_the_alignment_lacks():
     from types import SimpleNamespace as D
 

@@ -273,3 +273,62 @@ def test_shipped_card_figures_are_what_the_shipped_reader_reads(pen_data_dir):
         bank = load_bank(pen_data_dir, source, "dev")
         got = exact_rate(model, generate("clean", count, 0, bank))
         assert got == pytest.approx(stated["clean"], abs=1.5 / count)
+
+
+def _member(directory, seed, writers):
+    """A tiny untrained sequence reader saved with a card naming ``writers``."""
+    import json
+
+    import keras
+
+    from training.train_sequence import build_sequence_model
+
+    keras.utils.set_random_seed(seed)
+    directory.mkdir()
+    build_sequence_model(width=8).save(directory / "sequence.keras")
+    (directory / "sequence_card.json").write_text(json.dumps(
+        {"command": f"inkdigits train-sequence --seed {seed}", "train_writers": writers}))
+    return directory / "sequence.keras"
+
+
+def test_averaged_readers_give_the_mean_of_their_log_probabilities(tmp_path, pen_data_dir):
+    import json
+
+    import keras
+
+    from inkdigits.cli import main
+
+    a = _member(tmp_path / "a", 1, ["pendigits:1", "apple:A"])
+    b = _member(tmp_path / "b", 2, ["pendigits:2", "apple:A"])
+    out = tmp_path / "avg"
+    assert main(["average-sequence", str(a), str(b), "--data", pen_data_dir,
+                 "--dev-count", "2", "--out", str(out)]) == 0
+    x = np.random.default_rng(0).normal(size=(1, 37, SEQUENCE_FEATURES)).astype(np.float32)
+
+    def log_softmax(z):
+        z = np.asarray(z, np.float64)
+        return z - np.log(np.exp(z - z.max(-1, keepdims=True)).sum(-1, keepdims=True)) \
+            - z.max(-1, keepdims=True)
+
+    members = [keras.saving.load_model(p, compile=False) for p in (a, b)]
+    want = np.mean([log_softmax(m(x)) for m in members], axis=0)
+    got = keras.saving.load_model(out / "sequence.keras", compile=False)(x)
+    np.testing.assert_allclose(np.asarray(got), want, atol=1e-5)
+    card = json.loads((out / "sequence_card.json").read_text())
+    assert card["train_writers"] == ["apple:A", "pendigits:1", "pendigits:2"]
+    assert [m["command"] for m in card["members"]] == ["inkdigits train-sequence --seed 1",
+                                                       "inkdigits train-sequence --seed 2"]
+    assert (out / "sequence.tflite").is_file()
+
+
+def test_averaging_needs_two_carded_readers(tmp_path, capsys):
+    from inkdigits.cli import main
+
+    a = _member(tmp_path / "a", 1, [])
+    assert main(["average-sequence", str(a), "--out", str(tmp_path / "o")]) == 2
+    assert "two or more" in capsys.readouterr().err
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "sequence.keras").write_bytes((tmp_path / "a" / "sequence.keras").read_bytes())
+    assert main(["average-sequence", str(a), str(tmp_path / "b" / "sequence.keras"),
+                 "--out", str(tmp_path / "o")]) == 2
+    assert "no sequence_card.json" in capsys.readouterr().err

@@ -274,7 +274,8 @@ def main(args):
     try:
         knobs = [(k, getattr(args, k, None)) for k in ("near", "gain", "k", "margin", "vouch",
                                                   "untaught", "junk_rival",
-                                                  "habit_penalty", "habit_min")]
+                                                  "habit_penalty", "habit_min",
+                                                  "regroup")]
         for flag in ("learn_junk", "junk_ones", "upright_paths", "guard"):
             if getattr(args, flag, None) is not None:
                 knobs.append((flag, getattr(args, flag) == "yes"))
