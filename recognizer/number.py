@@ -191,7 +191,7 @@ class NumberRecognizer:
         reader = self.sequence_reader if sequence else None
         parts = segment(ink, scorer, path_scorer=paths, config=self.config,
                         deadline=deadline, cancelled=cancelled,
-                        text_scorer=partial(reader.log_likelihoods, ink) if reader else None)
+                        text_scorer=reader.opinion(ink) if reader else None)
         if not parts:
             return Recognition(text="", digits=[], alternatives=[], score=0.0)
         best = parts[0]

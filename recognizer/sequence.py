@@ -6,7 +6,9 @@ reader (a 1-D convolutional network trained with CTC, ``training.train_sequence`
 the pen's path of the whole drawing and gives, for every stretch of it, how likely each
 digit or none is there; ``log_likelihoods`` turns that into how likely the drawing is to
 read a given text, whatever way the text is aligned to the ink. The recognizer uses it to
-re-rank the texts the search found (``SegmentConfig.sequence_weight``); it never invents a text.
+re-rank the texts the search found (``SegmentConfig.sequence_weight``), with the text it
+reads by itself among them, grouped by the search constrained to read it
+(``SegmentConfig.sequence_proposes``): it never reads ink no grouping of the search holds.
 Training and inference share ``sequence_features``.
 """
 import threading
@@ -72,11 +74,23 @@ def output_steps(n):
 def log_likelihoods(log_probs, texts):
     """(len(texts),) log P(text | drawing) under CTC, from the network's (T, 11) log
     probabilities per step (digits 0-9, then ``BLANK``); -inf for a text the T steps
-    cannot hold. All texts are run through one forward pass of the CTC recursion."""
+    cannot hold. From (T, M, 11), M readers' side by side (``training.average_sequence``):
+    the mean over the readers of each text's log-likelihood. All texts (of all readers)
+    are run through one forward pass of the CTC recursion."""
     log_probs = np.asarray(log_probs, np.float64)
-    steps = len(log_probs)
     if not texts:
         return np.zeros(0)
+    if log_probs.ndim == 3:
+        members = log_probs.shape[1]
+        rows = _ctc(log_probs, [t for _ in range(members) for t in texts],
+                    np.repeat(np.arange(members), len(texts)))
+        return rows.reshape(members, len(texts)).mean(axis=0)
+    return _ctc(log_probs[:, None], texts, np.zeros(len(texts), np.int64))
+
+
+def _ctc(log_probs, texts, member):
+    """log P(texts[k] | drawing) under reader ``member[k]`` of (T, M, 11) ``log_probs``."""
+    steps = len(log_probs)
     sizes = np.array([2 * len(t) + 1 for t in texts])
     width = int(sizes.max())
     ext = np.full((len(texts), width), BLANK, np.int64)
@@ -89,18 +103,56 @@ def log_likelihoods(log_probs, texts):
         return np.where(sizes == 1, 0.0, -np.inf)
     rows = np.arange(len(texts))[:, None]
     alpha = np.full((len(texts), width), -np.inf)
-    alpha[:, 0] = log_probs[0, BLANK]
-    alpha[:, 1:2] = np.where(sizes[:, None] > 1, log_probs[0, ext[:, 1:2]], -np.inf)
+    alpha[:, 0] = log_probs[0, member, BLANK]
+    alpha[:, 1:2] = np.where(sizes[:, None] > 1, log_probs[0, member[:, None], ext[:, 1:2]],
+                             -np.inf)
     for t in range(1, steps):
         one = np.full_like(alpha, -np.inf)
         one[:, 1:] = alpha[:, :-1]
         two = np.full_like(alpha, -np.inf)
         two[:, 2:] = np.where(skip[:, 2:], alpha[:, :-2], -np.inf)
-        alpha = np.logaddexp(np.logaddexp(alpha, one), two) + log_probs[t][ext]
+        alpha = np.logaddexp(np.logaddexp(alpha, one), two) + log_probs[t][member[:, None], ext]
         alpha[~valid] = -np.inf
     last = alpha[rows[:, 0], sizes - 1]
     before = np.where(sizes > 1, alpha[rows[:, 0], np.maximum(sizes - 2, 0)], -np.inf)
     return np.logaddexp(last, before)
+
+
+def best_path(log_probs):
+    """The text the reader reads by itself: the likeliest step of each output step,
+    repeats merged, blanks dropped. Of M readers side by side (T, M, 11), the members'
+    best paths are compared by their mean log-likelihood (``log_likelihoods``)."""
+    log_probs = np.asarray(log_probs)
+    if log_probs.ndim == 2:
+        row = log_probs.argmax(axis=-1)
+        keep = (row != BLANK) & np.r_[True, row[1:] != row[:-1]]
+        return "".join(map(str, row[keep]))
+    texts = sorted({best_path(log_probs[:, m]) for m in range(log_probs.shape[1])})
+    return texts[int(np.argmax(log_likelihoods(log_probs, texts)))]
+
+
+class Opinion:
+    """The sequence reader's view of one drawing, its network run once, when first
+    needed (``compute()`` gives the log-probabilities, or None for no opinion): called
+    with texts, their log-likelihoods (zeros without an opinion); ``text()``, what it
+    reads by itself ("" without one)."""
+
+    def __init__(self, compute):
+        self._compute, self._done, self._log_probs = compute, False, None
+
+    @property
+    def log_probs(self):
+        if not self._done:
+            self._log_probs, self._done = self._compute(), True
+        return self._log_probs
+
+    def __call__(self, texts):
+        if self.log_probs is None:
+            return np.zeros(len(texts))
+        return log_likelihoods(self.log_probs, texts)
+
+    def text(self):
+        return "" if self.log_probs is None else best_path(self.log_probs)
 
 
 MAX_POINTS = 6000       # a longer pen path gets no opinion (its reading is the search's)
@@ -115,7 +167,7 @@ class SequenceReader:
 
         tf = import_tensorflow()
         if tuple(model.input_shape[2:]) != (SEQUENCE_FEATURES,) or \
-                model.output_shape[-1] != BLANK + 1:
+                model.output_shape[-1] != BLANK + 1 or len(model.output_shape) not in (3, 4):
             from recognizer.classifier import ModelError
 
             raise ModelError(f"model takes {model.input_shape} and returns {model.output_shape};"
@@ -128,19 +180,25 @@ class SequenceReader:
         self._lock = threading.Lock()
 
     def log_probs(self, features):
-        """(T, 5) ``sequence_features`` -> (output_steps(T), 11) log-probabilities."""
+        """(T, 5) ``sequence_features`` -> (output_steps(T), 11) log-probabilities, or
+        (output_steps(T), M, 11) for M readers averaged (``training.average_sequence``)."""
         if len(features) == 0:
             return np.zeros((0, BLANK + 1))
         with self._lock:
             return self._fn(np.asarray(features, np.float32)[None]).numpy()[0]
 
+    def opinion(self, ink):
+        """The ``Opinion`` of a drawing; none for a pen path longer than ``MAX_POINTS``."""
+        def compute():
+            features = sequence_features(ink)
+            return None if len(features) > MAX_POINTS else self.log_probs(features)
+
+        return Opinion(compute)
+
     def log_likelihoods(self, ink, texts):
         """(len(texts),) log P(text | ink) (``log_likelihoods``); zeros, no opinion, for
         a pen path longer than ``MAX_POINTS``."""
-        features = sequence_features(ink)
-        if len(features) > MAX_POINTS:
-            return np.zeros(len(texts))
-        return log_likelihoods(self.log_probs(features), texts)
+        return self.opinion(ink)(texts)
 
 
 class LiteSequenceReader(SequenceReader):

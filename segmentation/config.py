@@ -165,6 +165,19 @@ class SegmentConfig:
                                     # dev --set sequence_reach=2,3,inf, seeds 0-3: tight
                                     # UNIPEN 95.88/96.00/96.00, every other single, clean
                                     # and tight figure equal
+    sequence_proposes: bool = True  # the text the reader reads by itself (best path)
+                                    # joins the texts it judges, grouped by the search
+                                    # constrained to read it (forced alignment), where not
+                                    # among them. evaluate-ink --split dev --set
+                                    # sequence_proposes=false,true, seeds 0-3: tight
+                                    # pendigits 97.88/98.38, UNIPEN 96.00/96.00, long UNIPEN
+                                    # 95.75/96.25; seeds 4-7: tight 97.12/97.38, 96.00/96.50;
+                                    # every other single, clean, tight, delayed, long and
+                                    # mixed figure equal. With it, --set sequence_weight=
+                                    # 0.2,0.3 --set sequence_reach=3,inf (seeds 0-3): tight
+                                    # 98.38/98.12 and 96.00/96.12, long 97.12/96.75 and
+                                    # 96.25/96.00, UNIPEN clean 96.75/97.38; reach inf
+                                    # changed nothing at 0.2: both kept
 
     # --- work budget (issue 13: bounded work per drawing) ---
     # Each bounds one cost that grows with the ink; past one, the drawing is "too complex"

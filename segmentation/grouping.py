@@ -75,6 +75,8 @@ def segment(ink, scorer, n_best=6, path_scorer=None, config=DEFAULT_CONFIG, dead
     (len(groups), 10) digit probabilities read from the pen's path.
     ``text_scorer(texts)``, if given, returns a log-likelihood of each of the best texts
     for the whole drawing; ``config.sequence_weight`` times it is added to their scores.
+    With ``config.sequence_proposes``, the text it reads by itself (``text_scorer.text()``)
+    joins them, grouped by the search constrained to read it.
     ``config`` holds every tuning constant and the work budget (``SegmentConfig``).
 
     Raises ``TooComplex`` (an ``InvalidInk``) for ink whose search would exceed the
@@ -104,9 +106,31 @@ def segment(ink, scorer, n_best=6, path_scorer=None, config=DEFAULT_CONFIG, dead
     texts = _texts(readings, pieces, boxes, search.cache, n_best)
     near = [t for s, _, t in texts if texts[0][0] - s <= config.sequence_reach]
     if text_scorer is not None and config.sequence_weight and len(near) > 1:
-        texts = rerank(texts, text_scorer(near), config.sequence_weight)
+        own = _proposed(search, pieces, texts, text_scorer) if config.sequence_proposes \
+            else None
+        if own is not None:
+            texts.insert(len(near), own)
+            near.append(own[2])
+        texts = rerank(texts, text_scorer(near), config.sequence_weight)[:n_best]
     return [_to_reading(pieces, boxes, groups, text, score, search.cache)
             for score, groups, text in texts]
+
+
+def _proposed(search, pieces, texts, text_scorer):
+    """(score, grouping, text) of the text the caller's reader reads by itself
+    (``text_scorer.text()``, if it has one), grouped by the search constrained to read
+    it (``segmentation.align``), or None: no such text, one already found, or no
+    grouping of ``pieces`` reads it."""
+    from segmentation.align import _search as aligned   # align builds on this module
+
+    own = text_scorer.text() if hasattr(text_scorer, "text") else ""
+    if not own or any(t == own for _, _, t in texts):
+        return None
+    labels = [int(c) for c in own]
+    found = aligned(search, pieces, labels, optional=True)
+    if found is None:
+        return None
+    return found[0], (list(found[1]), labels), own
 
 
 def rerank(texts, likelihoods, weight):

@@ -111,14 +111,26 @@ def test_rerank_puts_impossible_texts_last_and_moves_nothing_when_all_are():
 
 
 class FakeReader:
-    """A sequence reader that likes one text and counts its calls."""
+    """A sequence reader that likes one text (and reads it by itself) and counts the
+    times it is asked."""
 
     def __init__(self, liked):
         self.liked, self.calls = liked, 0
 
-    def log_likelihoods(self, ink, texts):
-        self.calls += 1
-        return np.array([0.0 if t == self.liked else -100.0 for t in texts])
+    def opinion(self, ink):
+        from recognizer.sequence import Opinion
+
+        reader = self
+
+        class Liking(Opinion):
+            def __call__(self, texts):
+                reader.calls += 1
+                return np.array([0.0 if t == reader.liked else -100.0 for t in texts])
+
+            def text(self):
+                return reader.liked
+
+        return Liking(lambda: None)
 
 
 @pytest.fixture(scope="module")
@@ -132,12 +144,13 @@ def shipped():
     return rec
 
 
-def with_reader(shipped, reader, weight, reach=float("inf")):
+def with_reader(shipped, reader, weight, reach=float("inf"), proposes=False):
     from recognizer import NumberRecognizer
     from segmentation import SegmentConfig
 
     return NumberRecognizer(classifier=shipped.classifier, path_reader=shipped.path_reader,
-                            config=SegmentConfig(sequence_weight=weight, sequence_reach=reach),
+                            config=SegmentConfig(sequence_weight=weight, sequence_reach=reach,
+                                                 sequence_proposes=proposes),
                             sequence_reader=reader)
 
 
@@ -161,8 +174,24 @@ def test_the_sequence_reader_re_ranks_the_searchs_texts(shipped):
     assert got.text == other
     assert "".join(str(d.label) for d in got.digits) == other
     assert "2047" in [a.text for a in got.alternatives]
-    # a text the search never found is never made up
+    # without proposals, a text the search never found is never read
     assert with_reader(shipped, FakeReader("5555"), 1.0).recognize(ink).text == "2047"
+
+
+def test_the_readers_own_text_joins_the_texts_it_judges_where_proposals_are_on(shipped):
+    # SegmentConfig.sequence_proposes: the text the reader reads by itself is grouped by
+    # the search constrained to read it (forced alignment) and judged with the others
+    from shapes import number
+
+    ink, _ = number("2047")
+    got = with_reader(shipped, FakeReader("5555"), 1.0, proposes=True).recognize(ink)
+    assert got.text == "5555"
+    assert [d.label for d in got.digits] == [5, 5, 5, 5]
+    assert sorted(i for d in got.digits for i in d.strokes) == list(range(len(ink)))
+    assert "2047" in [a.text for a in got.alternatives]
+    # a text no grouping of the ink reads is not proposed
+    assert with_reader(shipped, FakeReader("5" * 9), 1.0, proposes=True).recognize(ink).text \
+        == "2047"
 
 
 def test_the_sequence_reader_is_asked_only_when_a_runner_up_is_within_reach(shipped):
@@ -291,7 +320,8 @@ def _member(directory, seed, writers):
     return directory / "sequence.keras"
 
 
-def test_averaged_readers_give_the_mean_of_their_log_probabilities(tmp_path, pen_data_dir):
+def test_averaged_readers_hold_each_readers_log_probabilities_side_by_side(tmp_path,
+                                                                             pen_data_dir):
     import json
 
     import keras
@@ -307,11 +337,11 @@ def test_averaged_readers_give_the_mean_of_their_log_probabilities(tmp_path, pen
 
     def log_softmax(z):
         z = np.asarray(z, np.float64)
-        return z - np.log(np.exp(z - z.max(-1, keepdims=True)).sum(-1, keepdims=True)) \
-            - z.max(-1, keepdims=True)
+        top = z.max(-1, keepdims=True)
+        return z - top - np.log(np.exp(z - top).sum(-1, keepdims=True))
 
     members = [keras.saving.load_model(p, compile=False) for p in (a, b)]
-    want = np.mean([log_softmax(m(x)) for m in members], axis=0)
+    want = np.stack([log_softmax(m(x)) for m in members], axis=2)      # (1, T, 2, 11)
     got = keras.saving.load_model(out / "sequence.keras", compile=False)(x)
     np.testing.assert_allclose(np.asarray(got), want, atol=1e-5)
     card = json.loads((out / "sequence_card.json").read_text())
@@ -319,6 +349,16 @@ def test_averaged_readers_give_the_mean_of_their_log_probabilities(tmp_path, pen
     assert [m["command"] for m in card["members"]] == ["inkdigits train-sequence --seed 1",
                                                        "inkdigits train-sequence --seed 2"]
     assert (out / "sequence.tflite").is_file()
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_readers_side_by_side_give_the_mean_of_each_texts_log_likelihood(seed):
+    rng = np.random.default_rng(seed)
+    one, two = random_log_probs(rng, 5), random_log_probs(rng, 5)
+    texts = ["1", "12", "121", "", "33"]
+    want = [(brute_force(one, t) + brute_force(two, t)) / 2 for t in texts]
+    np.testing.assert_allclose(log_likelihoods(np.stack([one, two], axis=1), texts), want,
+                               rtol=1e-9)
 
 
 def test_averaging_needs_two_carded_readers(tmp_path, capsys):

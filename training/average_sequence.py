@@ -1,10 +1,10 @@
 """``inkdigits average-sequence``: several trained sequence readers as one.
 
 Readers trained alike from other seeds err on different drawings; their product of
-experts (per output step, the mean of their log-probabilities, renormalised by the
-reader's ``log_softmax``) is one Keras model, saved, carded and exported like a single
-reader, so nothing that loads a sequence reader changes. Its card names its members'
-cards and the union of their train writers.
+experts (each text's log-likelihood averaged over the readers) is read from one Keras
+model whose output holds every member's log-probabilities side by side, saved, carded
+and exported like a single reader. Its card names its members' cards and the union of
+their train writers.
 """
 import datetime
 import json
@@ -15,12 +15,15 @@ from training.train_sequence import CARD_FILE, MODEL_FILE
 
 
 def average_models(models):
-    """One (None, None, 5) -> (None, None, 11) Keras model whose output is the mean of
-    ``models``' log-softmax outputs."""
+    """One (None, None, 5) -> (None, None, M, 11) Keras model: the log-softmax outputs of
+    the M ``models`` side by side. Members of CTC readers place a digit's peak at steps
+    of their own, so their outputs are not averaged per step (that blurs the peaks: best
+    path then drops digits); ``recognizer.sequence.log_likelihoods`` averages each text's
+    log-likelihood over the members instead."""
     import keras
     from keras import layers
 
-    from recognizer.sequence import SEQUENCE_FEATURES
+    from recognizer.sequence import BLANK, SEQUENCE_FEATURES
 
     if len(models) < 2:
         raise ValueError("averaging takes two or more sequence readers")
@@ -28,9 +31,10 @@ def average_models(models):
     outs = []
     for i, m in enumerate(models):
         member = keras.Model(m.input, m.output, name=f"member_{i}")
-        outs.append(layers.Activation(keras.activations.log_softmax,
-                                      name=f"log_softmax_{i}")(member(inputs)))
-    return keras.Model(inputs, layers.Average(name="average")(outs),
+        out = layers.Activation(keras.activations.log_softmax, name=f"log_softmax_{i}")(
+            member(inputs))
+        outs.append(layers.Reshape((-1, 1, BLANK + 1), name=f"member_axis_{i}")(out))
+    return keras.Model(inputs, layers.Concatenate(axis=2, name="members")(outs),
                        name="inkdigits_sequence_average")
 
 

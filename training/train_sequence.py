@@ -122,23 +122,15 @@ def ctc_loss(logits, labels, label_lengths, logit_lengths):
         logit_length=logit_lengths, logits_time_major=False, blank_index=BLANK))
 
 
-def greedy_texts(logits, lengths):
-    """Best-path decoding of (B, T, 11) logits: repeats merged, blanks dropped."""
-    out = []
-    for row, n in zip(np.asarray(logits).argmax(axis=-1), lengths):
-        row = row[:n]
-        keep = (row != BLANK) & np.r_[True, row[1:] != row[:-1]]
-        out.append("".join(map(str, row[keep])))
-    return out
-
-
 def exact_rate(model, numbers):
-    """Share of ``numbers`` whose best-path reading is their text."""
+    """Share of ``numbers`` whose best-path reading (``recognizer.sequence.best_path``)
+    is their text."""
+    from recognizer.sequence import best_path
+
     features, _ = encode(numbers)
     right = 0
     for f, c in zip(features, numbers):
-        logits = model(f[None], training=False)
-        right += greedy_texts(logits, [output_steps(len(f))])[0] == c.text
+        right += best_path(np.asarray(model(f[None], training=False))[0]) == c.text
     return right / max(len(numbers), 1)
 
 
