@@ -2,7 +2,7 @@
 
     python -m benchmarks.profile [--model PATH] [--data DIR] [--count N] [--repeat R]
 
-A profile is filled by ``learn`` on 6-digit numbers of one held-out writer (each call
+A profile is filled by ``learn`` on 6-digit numbers of one dev writer (each call
 timed) until it holds 200 samples (20 of each digit, its bound). Then ``count`` other
 numbers of that writer are read without and with the profile, in alternation, ``repeat``
 times each; a drawing's latency is its median, and the figures are p10/p50/p90 over
@@ -76,7 +76,7 @@ def main(argv=None):
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", default=None, help="model file (default: the shipped model)")
     parser.add_argument("--data", default=None, help="data directory (default: $INKDIGITS_DATA)")
-    parser.add_argument("--writer", type=int, default=26, help="a held-out pendigits writer")
+    parser.add_argument("--writer", type=int, default=26, help="a dev pendigits writer")
     parser.add_argument("--count", type=int, default=30, help="drawings read")
     parser.add_argument("--repeat", type=int, default=9, help="timed runs per drawing")
     parser.add_argument("--samples", type=int, default=200, help="profile size")
@@ -90,7 +90,7 @@ def main(argv=None):
     try:
         bank = load_bank(args.data)
         if args.writer not in bank:
-            raise ValueError(f"writer {args.writer} is not a held-out writer "
+            raise ValueError(f"writer {args.writer} is not a dev pendigits writer "
                              f"({', '.join(map(str, sorted(bank)))})")
         rng = np.random.default_rng(args.seed)
         mine = {args.writer: bank[args.writer]}

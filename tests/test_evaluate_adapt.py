@@ -28,9 +28,9 @@ def test_summary_judges_the_targets():
     results.append(_result(11, 98.0, 97.0))
     info = summary(results)
     assert info["worst_writers"] == [1, 11] and info["worst_gain"] == pytest.approx(7.0)
-    assert info["clean"]["min_with"] == 95.0 and info["worse_writers"] == [11, 11]
+    assert info["clean"]["min_with"] == 95.0 and info["worse_writers"] == [11]   # worse on both layouts, named once
     text = format_table(results, info)
-    assert "NOT met (lowest 95.0%)" in text and "+7.0 points" in text and "NOT met (11, 11)" in text
+    assert "NOT met (lowest 95.0%)" in text and "+7.0 points" in text and "NOT met (11)" in text
 
 
 def test_test_writers_that_trained_the_model_are_refused(tiny_model_path, pen_data_dir,
@@ -55,8 +55,10 @@ def test_test_writers_that_trained_the_model_are_refused(tiny_model_path, pen_da
 def test_evaluate_adapt_end_to_end(tiny_model_path, pen_data_dir, capsys):
     from inkdigits.cli import main as cli
 
+    # the tiny CNN alone (no sequence reader) misreads more than two teaching numbers
     assert cli(["evaluate-adapt", "--model", str(tiny_model_path), "--data", pen_data_dir,
-                "--writers", "28", "--count", "2", "--corrections", "2"]) == 0
+                "--writers", "28", "--count", "2", "--corrections", "2",
+                "--set", "sequence_weight=0"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[1].split()[:3] == ["writer", "fixes", "taught"]
     writer, fixes, taught = lines[3].split()[:3]

@@ -173,8 +173,9 @@ def summary(results):
            for lay, t in TARGETS.items()}
     out["worst_writers"] = [r["writer"] for r in worst[:n_worst]]
     out["worst_gain"] = gain
-    out["worse_writers"] = [r["writer"] for r in results for lay in LAYOUTS
-                            if r["with"][lay] < r["without"][lay] - NO_WORSE]
+    out["worse_writers"] = [r["writer"] for r in results        # each writer once
+                            if any(r["with"][lay] < r["without"][lay] - NO_WORSE
+                                   for lay in LAYOUTS)]
     return out
 
 
