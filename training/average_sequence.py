@@ -51,11 +51,10 @@ def main(args):
     """Entry point of ``inkdigits average-sequence``; returns the exit code."""
     from recognizer.classifier import ModelError
     from recognizer.quiet import import_tensorflow
-    from training.compose import bank_from_digits, generate, load_digits
+    from training.compose import load_digits
     from training.data import DataError
     from training.report import file_info, git_state, versions
-    from training.splits import select
-    from training.train_sequence import exact_rate
+    from training.train_sequence import dev_exact, export_beside
 
     import_tensorflow()
     import keras
@@ -77,14 +76,7 @@ def main(args):
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     model.save(out / MODEL_FILE)
-    dev = {}
-    for src, ds in digits.items():
-        bank = bank_from_digits(select(ds, "dev"))
-        if bank:
-            dev[src] = {sc: exact_rate(model, generate(sc, args.dev_count, 0, bank))
-                        for sc in ("single", "clean", "tight")}
-            print(f"dev writers of {src}, best-path exact: "
-                  + ", ".join(f"{sc} {100 * v:.1f}%" for sc, v in dev[src].items()), flush=True)
+    dev = dev_exact(model, digits, args.dev_count)
     card = {
         "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "command": "inkdigits " + " ".join(getattr(args, "argv", sys.argv[1:])),
@@ -100,11 +92,5 @@ def main(args):
     }
     (out / CARD_FILE).write_text(json.dumps(card, indent=1))
     print(f"saved {out / MODEL_FILE} ({len(models)} readers averaged)", flush=True)
-    from training.export import export_sequence_lite
-
-    try:
-        tflite, worst = export_sequence_lite(out / MODEL_FILE)
-        print(f"exported {tflite} (within {worst:.1e} of Keras)", flush=True)
-    except (ImportError, ValueError) as exc:
-        print(f"no LiteRT export ({exc}); serving falls back to Keras", flush=True)
+    export_beside(out / MODEL_FILE)
     return 0

@@ -134,12 +134,40 @@ def exact_rate(model, numbers):
     return right / max(len(numbers), 1)
 
 
+def dev_exact(model, digits, count):
+    """{source: {scenario: best-path exact share}} of ``count`` numbers composed from the
+    ``dev`` writers of ``digits`` ({source: [PenDigit]}), printed as read: the card's."""
+    from training.compose import bank_from_digits, generate
+    from training.splits import select
+
+    dev = {}
+    for src, ds in digits.items():
+        bank = bank_from_digits(select(ds, "dev"))
+        if bank:
+            dev[src] = {sc: exact_rate(model, generate(sc, count, 0, bank))
+                        for sc in ("single", "clean", "tight")}
+            print(f"dev writers of {src}, best-path exact: "
+                  + ", ".join(f"{sc} {100 * v:.1f}%" for sc, v in dev[src].items()), flush=True)
+    return dev
+
+
+def export_beside(path):
+    """The LiteRT export beside a saved reader, or a line saying why serving falls back."""
+    from training.export import export_sequence_lite
+
+    try:
+        tflite, worst = export_sequence_lite(path)
+        print(f"exported {tflite} (within {worst:.1e} of Keras)", flush=True)
+    except (ImportError, ValueError) as exc:
+        print(f"no LiteRT export ({exc}); serving falls back to Keras", flush=True)
+
+
 def main(args):
     """Entry point of ``inkdigits train-sequence``; returns the exit code."""
     import keras
     import tensorflow as tf
 
-    from training.compose import bank_from_digits, load_digits, generate
+    from training.compose import bank_from_digits, load_digits
     from training.data import DataError
     from training.report import file_info, git_state, versions
     from training.splits import select, writer_id
@@ -186,14 +214,7 @@ def main(args):
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     save_for_inference(model, out / MODEL_FILE)
-    dev = {}
-    for src, ds in digits.items():
-        bank = bank_from_digits(select(ds, "dev"))
-        if bank:
-            dev[src] = {sc: exact_rate(model, generate(sc, args.dev_count, 0, bank))
-                        for sc in ("single", "clean", "tight")}
-            print(f"dev writers of {src}, best-path exact: "
-                  + ", ".join(f"{sc} {100 * v:.1f}%" for sc, v in dev[src].items()), flush=True)
+    dev = dev_exact(model, digits, args.dev_count)
     card = {
         "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "command": "inkdigits " + " ".join(getattr(args, "argv", sys.argv[1:])),
@@ -209,11 +230,5 @@ def main(args):
     }
     (out / CARD_FILE).write_text(json.dumps(card, indent=1))
     print(f"saved {out / MODEL_FILE} after {seconds:.0f} s", flush=True)
-    from training.export import export_sequence_lite
-
-    try:
-        tflite, worst = export_sequence_lite(out / MODEL_FILE)
-        print(f"exported {tflite} (within {worst:.1e} of Keras)", flush=True)
-    except (ImportError, ValueError) as exc:
-        print(f"no LiteRT export ({exc}); serving falls back to Keras", flush=True)
+    export_beside(out / MODEL_FILE)
     return 0
