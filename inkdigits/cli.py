@@ -279,6 +279,13 @@ def _evaluate_adapt(sub):
     p.add_argument("--guard", choices=("yes", "no"), default=None,
                    help="recognizer.adapt.AdaptConfig.guard: the profile re-reads a drawing "
                         "only where it objects to a digit of the shared reading")
+    p.add_argument("--path-weight", type=float, default=None,
+                   help="recognizer.adapt.AdaptConfig.path_weight: how far the pen's path "
+                        "moves a digit's lead (0: off)")
+    p.add_argument("--path-margin", type=float, default=None,
+                   help="recognizer.adapt.AdaptConfig.path_margin")
+    p.add_argument("--path-near", type=float, default=None,
+                   help="recognizer.adapt.AdaptConfig.path_near")
     p.add_argument("--regroup", choices=("alone", "sequence", "shared"), default=None,
                    help="recognizer.adapt.AdaptConfig.regroup: where the profile's re-read "
                         "finds another number of digits than the shared reading")

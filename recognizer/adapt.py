@@ -34,6 +34,7 @@ import numpy as np
 
 from recognizer.constants import NUM_DIGITS
 from recognizer.normalize import normalize_many
+from recognizer.pen_path import path_descriptor, path_features_many, path_shape
 from recognizer.profile import CLASSES, JUNK
 from segmentation import TooComplex
 from segmentation.geometry import crossing_pieces
@@ -179,6 +180,31 @@ class AdaptConfig:
                            # +3.5 (apple:Charles_Phillips clean 88 -> 95/88/88: its profile
                            # regroups, the sequence reader undoes it), writers worse 5/5/4
 
+    path_weight: float = 0.0  # the pull the pen's path adds (1: a full one) to a taught
+                           # digit the crop is as near as (within ``margin`` of) the
+                           # nearest other taught digit, by how much nearer its samples'
+                           # paths are: two of a writer's digits that look alike to the
+                           # CNN (uqb:re_3828's 1 and 7) are told apart by the way they
+                           # were drawn (``path_similarities``); 0 off.
+                           # evaluate-adapt --split dev --path-weight 1/0 (path_margin
+                           # 0.05, path_near 0.8), seed 0: mean with the profile clean
+                           # 98.28/98.24, tight 95.72/95.64, worst 10% +6.3/+5.8, writers
+                           # worse 4/4 (uqb:re_3828 clean 85 -> 87 against 85); seed 1:
+                           # clean 96.40/96.72, tight 94.36/94.96, worst 10% +4.0/+7.3,
+                           # writers worse 9/7 (cedar:FLAD4341 clean 85 -> 75): off.
+                           # Without path_near (--path-weight 1 --path-near -100, seed 0,
+                           # --writers uqb:re_3828,syn:jcp-dig11,cedar:HRTS4205,...)
+                           # uqb:re_3828 read clean 95, tight 90 (85, 84 without paths),
+                           # but cedar:HRTS4205 clean 97 (100) and syn:jcp-dig11 94/84
+                           # (96/87). The path's points alone (no directions) drew more
+                           # re-reads: seven dev writers worse, apple:JeanHale tight 97 -> 90
+    path_margin: float = 0.05  # a path this much nearer the digit's samples than any
+                           # other taught digit's: the full ``path_weight``
+    path_near: float = 0.8  # path similarity below which a sample's path says nothing
+                           # (like ``near``); dev writers' digits lie at 0.95 (median) to
+                           # their own digit's samples, 0.87 at the 10th percentile, at
+                           # 0.71 to the nearest other digit's, 0.83 at the 90th
+
     def __post_init__(self):
         if self.regroup not in REGROUPS:
             raise ValueError(f"regroup must be one of {REGROUPS}, got {self.regroup!r}")
@@ -201,17 +227,60 @@ def similarities(embeddings, samples, config=AdaptConfig()):
     return best.astype(np.float64)
 
 
-def pulls(sim, config=AdaptConfig(), shared=None):
+def path_similarities(paths, samples, config=AdaptConfig()):
+    """(n, 11) per group's pen path (``paths`` (n, PATH_POINTS, >= 2), ``path_features``)
+    and class: the mean similarity of its ``k`` nearest samples' paths (the points along
+    the path and the pen's direction there, ``path_descriptor``: a template matcher like
+    $1), -1 for a class the profile holds no path of."""
+    p = path_descriptor(path_shape(paths)).astype(np.float64)
+    norm = np.linalg.norm(p, axis=1)
+    known = np.linalg.norm(samples.path_vectors, axis=1) > 0 \
+        if samples.path_vectors is not None else np.zeros(len(samples.labels), bool)
+    best = np.full((len(p), CLASSES), -1.0)
+    if len(p) and known.any():
+        sim = p @ samples.path_vectors[known].T
+        labels = samples.labels[known]
+        for d in np.unique(labels):
+            mine = sim[:, labels == d]
+            k = min(config.k, mine.shape[1])
+            best[:, d] = -np.partition(-mine, k - 1, axis=1)[:, :k].mean(axis=1)
+        best[norm == 0] = -1.0                       # a dot has no path to compare
+    return best
+
+
+def path_lead(path_sim, config=AdaptConfig()):
+    """(n, 11) in [-1, 1]: how much nearer each class's samples' paths are than the
+    nearest other class's, in ``path_margin``s; 0 where either has no path known."""
+    known = path_sim > -0.5
+    lead = np.zeros_like(path_sim)
+    if path_sim.shape[1] < 2 or not known.any():
+        return lead
+    p = np.where(known, path_sim, -np.inf)
+    ordered = np.sort(p, axis=1)
+    top, second = ordered[:, -1:], ordered[:, -2:-1]
+    rival = np.where(p >= top, second, top)
+    ok = known & np.isfinite(rival)
+    lead[ok] = np.clip((path_sim - np.where(ok, rival, 0.0))[ok] / config.path_margin,
+                       -1.0, 1.0)
+    return lead
+
+
+def pulls(sim, config=AdaptConfig(), shared=None, path_sim=None):
     """(n, 11) in [0, 1]: how strongly each class (digits, then ``JUNK``) is pulled, from
     ``similarities``. Only a class nearer than every other taught one is pulled: fully when it is ``margin``
     nearer and its similarity 1, not at all below ``near``. With ``shared`` (n, >= 10),
     the shared model's probabilities, its likeliest digit counts as a rival at
-    ``untaught`` similarity when the writer never taught it."""
+    ``untaught`` similarity when the writer never taught it. With ``path_sim``
+    (``path_similarities``), a class within ``margin`` of the nearest other taught one
+    is pulled by up to ``path_weight`` more where its samples' paths are nearer
+    (``path_lead``) and near (``path_near``), unless the shared model's likeliest digit was never taught: the
+    path breaks the CNN's ties among taught digits, never takes a pull away."""
     rival = np.full_like(sim, config.near)
     if sim.shape[1] > 1:
         ordered = np.sort(sim, axis=1)
         top, second = ordered[:, -1:], ordered[:, -2:-1]
         rival = np.maximum(np.where(sim >= top, second, top), config.near)
+    never = np.zeros(len(sim), bool)
     if shared is not None and config.untaught > -1.0 and len(sim):
         likeliest = np.asarray(shared)[:, :NUM_DIGITS].argmax(axis=1)
         never = sim[np.arange(len(sim)), likeliest] < -0.5          # -1: no sample of it
@@ -220,8 +289,30 @@ def pulls(sim, config=AdaptConfig(), shared=None):
     if sim.shape[1] > JUNK:
         rival[:, JUNK] = np.maximum(rival[:, JUNK], config.junk_rival)
     close = np.clip((sim - config.near) / (1.0 - config.near), 0.0, 1.0)
-    ahead = np.clip((sim - rival) / config.margin, 0.0, 1.0)
-    return close * ahead
+    lead = (sim - rival) / config.margin
+    pull = close * np.clip(lead, 0.0, 1.0)
+    if path_sim is not None and config.path_weight:
+        # two taught digits alike to the CNN (within a margin of each other): the one
+        # whose samples were drawn the way this was is pulled too; not a digit already a
+        # margin ahead (the path breaks ties, it does not add to a clear pull), nor where
+        # the shared model's likeliest digit was never taught (its path is not known)
+        alike = (sim > config.near) & (np.abs(lead) < 1.0) & ~never[:, None]
+        path_sim = np.asarray(path_sim, np.float64)
+        ahead = np.clip(path_lead(path_sim, config), 0.0, 1.0)
+        near = np.clip((path_sim - config.path_near) / (1.0 - config.path_near), 0.0, 1.0)
+        pull = np.minimum(1.0, pull + config.path_weight * alike * ahead * near)
+    return pull
+
+
+def group_paths(groups, config=AdaptConfig()):
+    """(n, PATH_POINTS, 5) pen paths of n groups of pieces, or None where the profile's
+    paths say nothing (``path_weight`` 0)."""
+    return path_features_many(groups) if config.path_weight and len(groups) else None
+
+
+def _path_sim(paths, samples, config):
+    return None if paths is None or not config.path_weight else \
+        path_similarities(paths, samples, config)
 
 
 def pen_strokes(group):
@@ -314,15 +405,16 @@ def with_habits(probs, counts, samples, config=AdaptConfig()):
     return out
 
 
-def objections(probs, embeddings, samples, config=AdaptConfig(), counts=None):
+def objections(probs, embeddings, samples, config=AdaptConfig(), counts=None, paths=None):
     """(n,) bool, for the n digits of a reading (``probs`` (n, >= 10) their probabilities,
     ``embeddings`` (n, d) their crops', ``counts`` (n,) the strokes of each, if known):
     whether the writer's samples pull a digit's crop to another class (another digit, or
     ``JUNK``: no digit) than the one read, or the digit read breaks the writer's habit
     (``habit_weights``). Where neither, the profile has nothing to say against the reading
-    (``AdaptConfig.guard``)."""
+    (``AdaptConfig.guard``). ``paths`` (n, PATH_POINTS, >= 2), their pens' paths, if known."""
     probs = np.asarray(probs, np.float64)
-    pull = pulls(similarities(embeddings, samples, config), config, probs)
+    pull = pulls(similarities(embeddings, samples, config), config, probs,
+                 _path_sim(paths, samples, config))
     read = probs[:, :NUM_DIGITS].argmax(axis=1) if len(pull) else np.zeros(0, int)
     pull[np.arange(len(pull)), read] = 0.0
     out = pull.max(axis=1) > 0.0 if len(pull) else np.zeros(0, bool)
@@ -331,15 +423,16 @@ def objections(probs, embeddings, samples, config=AdaptConfig(), counts=None):
     return out
 
 
-def prototype_weights(embeddings, samples, config=AdaptConfig(), shared=None):
+def prototype_weights(embeddings, samples, config=AdaptConfig(), shared=None, paths=None):
     """(n, 10) weights in [1, exp(gain)] of digits 0-9 for ``embeddings`` (n, d) against
     ``samples`` (``profile.Samples``): large where a crop is close to a sample of that
-    digit and clearly closer than to any other digit's (``shared``: see ``pulls``)."""
+    digit and clearly closer than to any other digit's (``shared``, ``paths``: see
+    ``pulls``)."""
     return np.exp(config.gain * pulls(similarities(embeddings, samples, config), config,
-                                      shared)[:, :NUM_DIGITS])
+                                      shared, _path_sim(paths, samples, config))[:, :NUM_DIGITS])
 
 
-def adapt_probs(probs, embeddings, samples, config=AdaptConfig()):
+def adapt_probs(probs, embeddings, samples, config=AdaptConfig(), paths=None):
     """(n, 11) class probabilities (reject last) with the digits' shares re-weighted by a
     writer's samples, and scaled so that no group reads likelier than the shared model
     made its likeliest digit (the rest goes to the reject share), unless the crop is
@@ -347,11 +440,12 @@ def adapt_probs(probs, embeddings, samples, config=AdaptConfig()):
     the digit taught. The search picks the grouping by how likely its digits are: the
     profile says *which* digit a group of ink is, and whether it is one only where the
     writer has shown that very shape (on dev writer 29, letting any taught 5 raise a
-    merged "75" lost a number; a slashed zero, taught, is what the shared model calls junk)."""
+    merged "75" lost a number; a slashed zero, taught, is what the shared model calls junk).
+    ``paths``: the groups' pens' paths, if known (``pulls``)."""
     out = np.array(probs, np.float64)
     sim = similarities(embeddings, samples, config)
     before = out[:, :NUM_DIGITS]
-    pull = pulls(sim, config, before)
+    pull = pulls(sim, config, before, _path_sim(paths, samples, config))
     junk = pull[:, JUNK:JUNK + 1]
     sim, pull = sim[:, :NUM_DIGITS], pull[:, :NUM_DIGITS]
     digits = before * np.exp(config.gain * pull)
@@ -400,7 +494,8 @@ class AdaptedScorer:
     def __call__(self, groups):
         crops = normalize_many(groups)
         probs, embeddings = self.classifier.embed(crops)
-        out = adapt_probs(with_reject(probs), embeddings, self.samples, self.config)
+        out = adapt_probs(with_reject(probs), embeddings, self.samples, self.config,
+                          group_paths(groups, self.config))
         if self.config.habit_penalty:
             most = stroke_habits(self.samples, self.config)
             if np.isfinite(most).any():
@@ -423,6 +518,6 @@ class AdaptedScorer:
                 else normalize_many(groups)
             _, embeddings = self.classifier.embed(seen)
             weighted = probs * prototype_weights(embeddings, self.samples, self.config,
-                                                 probs)
+                                                 probs, group_paths(groups, self.config))
             return weighted / np.maximum(weighted.sum(axis=1, keepdims=True), 1e-12)
         return score

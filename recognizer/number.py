@@ -4,7 +4,8 @@ from functools import partial
 
 import numpy as np
 
-from recognizer.adapt import (AdaptConfig, AdaptedScorer, habit_counts, objections, stroke_habits,
+from recognizer.adapt import (AdaptConfig, AdaptedScorer, group_paths, habit_counts, objections,
+                              stroke_habits,
                              with_reject)
 from recognizer.classifier import load_classifier
 from recognizer.constants import NUM_DIGITS
@@ -183,7 +184,9 @@ class NumberRecognizer:
             # only a digit with more strokes than the habit of the digit read is tested
             counts = habit_counts([[ink[i][:, :2] for i in d.strokes] for d in reading.digits],
                                   most[[d.label for d in reading.digits]])
-        return bool(objections(probs, embeddings, samples, self.adapt, counts).any())
+        paths = group_paths([[p[:, :2] for p in d.pieces] for d in reading.digits], self.adapt) \
+            if all(d.pieces for d in reading.digits) else None
+        return bool(objections(probs, embeddings, samples, self.adapt, counts, paths).any())
 
     def _read(self, ink, scorer, paths, deadline, cancelled, sequence=True):
         """The Recognition of validated ``ink`` by the search with these scorers, and the
@@ -201,7 +204,7 @@ class NumberRecognizer:
             digits.append(Digit(label=label, confidence=float(p[label]),
                                 probabilities=[float(v) for v in p],
                                 bbox=tuple(float(v) for v in g.bbox),
-                                strokes=list(g.strokes), crop=g.crop))
+                                strokes=list(g.strokes), crop=g.crop, pieces=g.pieces))
         alts = [Alternative(text=p.text, score=p.score) for p in parts[1:6]]
         return Recognition(text=best.text, digits=digits, alternatives=alts, score=best.score)
 

@@ -48,3 +48,35 @@ def path_features_many(groups, n=PATH_POINTS):
     for i, g in enumerate(groups):
         out[i] = path_features(g, n)
     return out
+
+
+def path_shape(paths):
+    """(n, P, 2) float64: the x, y of ``paths`` (n, P, >= 2; ``path_features``) centred on
+    their mean, with the writing's shear taken out (x less its least-squares slope on y
+    times y). A shear of the whole drawing (slanted writing, or the same writing set
+    upright) changes the slope, not what is left, so a writer's digit compares with their
+    samples however the search viewed it (``recognizer.adapt.path_similarities``)."""
+    xy = np.asarray(paths, np.float64)[:, :, :2]
+    x = xy[:, :, 0] - xy[:, :, 0].mean(axis=1, keepdims=True)
+    y = xy[:, :, 1] - xy[:, :, 1].mean(axis=1, keepdims=True)
+    slope = (x * y).sum(axis=1, keepdims=True) / np.maximum((y * y).sum(axis=1, keepdims=True),
+                                                            1e-12)
+    return np.stack([x - slope * y, y], axis=2)
+
+
+def path_descriptor(shape):
+    """(n, 4 P) float32 rows of length 1 (0 for a dot) from ``path_shape`` output (n, P,
+    2): its points and its directions of travel, each part of length 1/sqrt(2). Their dot
+    product compares two paths: where the pen went, and which way (a flagged 1 climbs
+    its flag, a 7 runs along its bar; their points alone lie close)."""
+    xy = np.asarray(shape, np.float64)
+    way = np.gradient(xy, axis=1)
+    way /= np.maximum(np.linalg.norm(way, axis=2, keepdims=True), 1e-9)
+    parts = []
+    size = xy.shape[1] * xy.shape[2]
+    for part in (xy.reshape(len(xy), size), way.reshape(len(xy), size)):
+        norm = np.linalg.norm(part, axis=1, keepdims=True)
+        parts.append(part / np.where(norm > 0, norm, np.inf))
+    out = np.concatenate(parts, axis=1) / np.sqrt(2)
+    out[np.linalg.norm(parts[0], axis=1) == 0] = 0.0       # a dot: no path to compare
+    return out.astype(np.float32)

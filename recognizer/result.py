@@ -16,6 +16,7 @@ class Digit:
     bbox: tuple                   # (x0, y0, x1, y1) in input coordinates
     strokes: list                 # indices of the input strokes this digit uses
     crop: np.ndarray = field(repr=False, default=None)  # (28, 28) uint8: what the CNN saw (upright)
+    pieces: list = field(repr=False, default=None)      # its ink as drawn: (M, 3) arrays
 
 
 @dataclass

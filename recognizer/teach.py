@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from recognizer.constants import NUM_DIGITS
+from recognizer.pen_path import path_features_many
 from recognizer.profile import JUNK, InvalidProfile, Profile, check_model
 from segmentation import validate_ink
 from segmentation.align import force_align
@@ -71,7 +72,9 @@ def learn(rec, profile, strokes, text):
                                                       + [d.crop for d in junk]))
     labels = [d.label for d in alignment.digits] + [JUNK] * len(junk)
     drawn = [len(set(d.strokes)) for d in list(alignment.digits) + junk]
-    dropped = profile.add(model, labels, embeddings, drawn)
+    paths = path_features_many([[p[:, :2] for p in d.pieces]
+                                for d in list(alignment.digits) + junk])
+    dropped = profile.add(model, labels, embeddings, drawn, paths)
     shared = np.argmax(probs[:k, :NUM_DIGITS], axis=1)
     return Learnt(text, [LearntDigit(d.label, d.strokes, d.bbox, int(s))
                          for d, s in zip(alignment.digits, shared)], dropped, len(junk))

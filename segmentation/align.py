@@ -32,6 +32,7 @@ class AlignedDigit:
     bbox: tuple                  # (x0, y0, x1, y1) in input coordinates
     probabilities: np.ndarray    # the scorer's (11,) class probabilities for this group
     crop: object = None          # the scorer's crop
+    pieces: list = None          # its ink as drawn: (M, 3) point arrays, in pen order
 
 
 @dataclass
@@ -82,7 +83,8 @@ def _digit(label, members, cache):
     probs, crop = cache[_key(members)]
     bbox = (float(pts[:, 0].min()), float(pts[:, 1].min()),
             float(pts[:, 0].max()), float(pts[:, 1].max()))
-    return AlignedDigit(label, sorted({p.stroke for p in members}), bbox, probs, crop)
+    return AlignedDigit(label, sorted({p.stroke for p in members}), bbox, probs, crop,
+                        [p.points for p in members])
 
 
 def _search(search, pieces, labels, optional=False):

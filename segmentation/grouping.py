@@ -44,12 +44,15 @@ class Partition(NamedTuple):
 @dataclass
 class Group:
     """Pieces read as one digit: input stroke indices, bbox (x0, y0, x1, y1), class
-    probabilities from the scorer (digits 0-9, then reject), and the scorer's crop."""
+    probabilities from the scorer (digits 0-9, then reject), the scorer's crop, and the
+    pieces' points as drawn ((M, 3) arrays in pen order: a stroke cut between two digits
+    gives each its part)."""
 
     strokes: list
     bbox: tuple
     probabilities: np.ndarray
     crop: object = None
+    pieces: list = None
 
 
 @dataclass
@@ -488,5 +491,6 @@ def _to_reading(pieces, boxes, grouping, text, score, cache):
         b = [boxes[i] for i in c]
         bbox = (min(v[0] for v in b), min(v[1] for v in b), max(v[2] for v in b),
                 max(v[3] for v in b))
-        out.append(Group(sorted({p.stroke for p in members}), bbox, probs, crop))
+        out.append(Group(sorted({p.stroke for p in members}), bbox, probs, crop,
+                         [p.points for p in members]))
     return Reading(out, text, float(score))

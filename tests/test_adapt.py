@@ -6,10 +6,11 @@ import numpy as np
 import pytest
 
 from recognizer.adapt import (AdaptConfig, adapt_probs, habit_counts, habit_weights,
-                              objections, pen_downs,
+                              objections, path_similarities, pen_downs,
                               prototype_weights, pulls, similarities, stroke_habits,
                               with_habits)
-from recognizer.profile import JUNK, _snapshot, quantise
+from recognizer.pen_path import path_features, path_shape
+from recognizer.profile import JUNK, _snapshot, path_codes, quantise
 
 
 def reference_weights(e, vectors, labels, config, shared=None):
@@ -150,6 +151,73 @@ def test_a_digit_as_near_as_another_taught_digit_is_not_pulled():
     assert (w == 1.0).all()
     w = prototype_weights(a[None] + 0.5, both, AdaptConfig(near=0.5))
     assert w[0, 1] > 1.0 and w[0, 7] == 1.0
+
+
+SEVEN = [np.array([[0, 0], [10, 0], [3, 20]], float)]             # the bar, then down
+ONE = [np.array([[2, 6], [7, 0], [7, 20]], float)]                # up the flag, then down
+
+
+def _paths(*digits):
+    return np.stack([path_features(d) for d in digits])
+
+
+def test_the_pens_path_tells_apart_two_digits_alike_to_the_cnn():
+    # dev writer uqb:re_3828's 1 and 7: their crops' embeddings as near as each other's
+    # samples, their pens' paths not: a flagged 1 climbs to its top, a 7 starts with its bar
+    a, b = np.eye(16)[0], np.eye(16)[1]
+    both = _snapshot([1, 1, 7, 7], quantise(np.stack([a, a, b, b]) + 0.5), np.arange(1, 5),
+                     paths=path_codes(_paths(ONE, ONE, SEVEN, SEVEN)))
+    crop = (a + b)[None] + 0.5                     # between the two: the CNN cannot say
+    assert (prototype_weights(crop, both, AdaptConfig(near=0.5)) == 1.0).all()
+    config = AdaptConfig(near=0.5, path_weight=1.0)
+    for drawn, digit, other in ((SEVEN, 7, 1), (ONE, 1, 7)):
+        w = prototype_weights(crop, both, config, paths=_paths(drawn))
+        assert w[0, digit] > 1.0 and w[0, other] == 1.0
+    # nearer the 1's samples on the crop by more than a margin: whatever its weight, the
+    # path neither pulls a 7 nor takes the 1's pull away (it breaks ties, never a veto)
+    near_one = (2 * a + b)[None] + 0.5
+    lead = similarities(near_one, both, config)[0]
+    assert lead[1] - lead[7] > config.margin
+    alone = prototype_weights(near_one, both, AdaptConfig(near=0.5))
+    for weight in (1.0, 9.0):
+        w = prototype_weights(near_one, both, AdaptConfig(near=0.5, path_weight=weight),
+                              paths=_paths(SEVEN))
+        np.testing.assert_allclose(w, alone)
+    # the shared model's likeliest digit never taught (a 4): its path is not known, so
+    # the path pulls nothing (dev writer cedar:FLAD4341's 0s, untaught, went to their 8)
+    four = np.eye(11)[[4]] * 0.9 + 0.01
+    assert (prototype_weights(crop, both, config, shared=four, paths=_paths(SEVEN)) == 1.0).all()
+    seven = np.eye(11)[[7]] * 0.9 + 0.01
+    assert prototype_weights(crop, both, config, shared=seven, paths=_paths(SEVEN))[0, 7] > 1.0
+    # no paths known (an older profile), or the knob off: the CNN's embedding alone
+    blind = _snapshot([1, 1, 7, 7], both.codes, np.arange(1, 5))
+    assert (prototype_weights(crop, blind, config, paths=_paths(SEVEN)) == 1.0).all()
+
+
+def reference_path_similarity(a, b):
+    """Half the cosine of two shapes' points, half the mean cosine of the angle between
+    the pen's directions at each point (angles by arctan2 of central differences)."""
+    sa, sb = path_shape(_paths(a))[0], path_shape(_paths(b))[0]
+    points = float(unit(sa.ravel()) @ unit(sb.ravel()))
+
+    def angles(xy):
+        d = np.vstack([xy[1] - xy[0], (xy[2:] - xy[:-2]) / 2, xy[-1] - xy[-2]])
+        return np.arctan2(d[:, 1], d[:, 0])
+    return 0.5 * points + 0.5 * float(np.mean(np.cos(angles(sa) - angles(sb))))
+
+
+def test_path_similarity_compares_shapes_and_ways_unchanged_by_shear():
+    a, b = np.eye(16)[0], np.eye(16)[1]
+    both = _snapshot([1, 7], quantise(np.stack([a, b]) + 0.5), np.arange(1, 3),
+                     paths=path_codes(_paths(ONE, SEVEN)))
+    sim = path_similarities(_paths(SEVEN), both, AdaptConfig(k=1))[0]
+    want = [reference_path_similarity(d, SEVEN) for d in (ONE, SEVEN)]
+    np.testing.assert_allclose(sim[[1, 7]], want, atol=0.02)        # int8 codes
+    assert sim[7] == pytest.approx(1.0, abs=0.01) and sim[1] < 0.95
+    assert (np.delete(sim, [1, 7]) == -1.0).all()                   # no path of those
+    # the same seven slanted (every point's x moved by y / 3): the same shape
+    slanted = [SEVEN[0] + np.c_[SEVEN[0][:, 1] / 3, np.zeros(3)]]
+    assert path_similarities(_paths(slanted), both, AdaptConfig(k=1))[0, 7] > 0.98
 
 
 def test_never_a_veto_and_digits_never_taught_keep_weight_one(samples):

@@ -187,3 +187,39 @@ def test_a_correction_learn_refuses_teaches_nothing_and_is_reported():
     info = summary([{**_result(1, 90.0, 90.0), "refused": refused}])
     assert "not counted: 1: 1 '99'" in format_table([{**_result(1, 90.0, 90.0),
                                                        "refused": refused}], info)
+
+
+def test_every_adapt_knob_can_be_set_from_the_command_line(monkeypatch):
+    # evaluate-adapt is where AdaptConfig's values are chosen: each must reach the config
+    from dataclasses import fields
+
+    import training.evaluate_adapt as ea
+    from inkdigits.cli import build_parser
+    from recognizer.adapt import AdaptConfig
+
+    values = {"near": "0.5", "gain": "2", "k": "3", "margin": "0.2", "vouch": "0.9",
+              "untaught": "0.7", "junk_rival": "0.6", "learn_junk": "no", "junk_ones": "yes",
+              "upright_paths": "no", "guard": "no", "habit_penalty": "1.5", "habit_min": "4",
+              "regroup": "shared", "path_weight": "0.5", "path_margin": "0.2",
+              "path_near": "0.7"}
+    assert set(values) == {f.name for f in fields(AdaptConfig)}
+    argv = ["evaluate-adapt"]
+    for name, v in values.items():
+        argv += [f"--{name.replace('_', '-')}", v]
+    got = {}
+
+    class Stop(Exception):
+        pass
+
+    def fake(path, adapt, config, sequence_model):
+        got["config"] = adapt
+        raise Stop
+
+    monkeypatch.setattr("recognizer.NumberRecognizer", fake)
+    with pytest.raises(Stop):
+        ea.main(build_parser().parse_args(argv))
+    config = got["config"]
+    for f in fields(AdaptConfig):
+        want = values[f.name]
+        want = {"yes": True, "no": False}.get(want, want)
+        assert getattr(config, f.name) == (want if isinstance(want, bool) else type(f.default)(want))

@@ -18,7 +18,8 @@ from shapes import digit, number, short_bar_seven
 from recognizer import (InvalidInk, InvalidLabel, InvalidProfile, Learnt, NumberRecognizer,
                         Profile, result_to_dict)
 from recognizer.classifier import SHIPPED_MODEL
-from recognizer.profile import JUNK, MAX_BYTES, PER_DIGIT
+from recognizer.pen_path import PATH_POINTS, path_features
+from recognizer.profile import JUNK, MAX_BYTES, PATH_CODE, PER_DIGIT, path_codes
 
 pytestmark = pytest.mark.skipif(not Path(SHIPPED_MODEL).is_file(),
                                 reason=f"no shipped model at {SHIPPED_MODEL}")
@@ -181,13 +182,33 @@ def test_not_digits_are_the_reading_groups_the_alignment_lacks():
 @pytest.mark.parametrize("version", [1, 2])
 def test_an_older_profile_still_reads_with_its_strokes_not_known(version):
     body = json.loads(Profile().to_bytes())
-    assert body["version"] == 3
+    assert body["version"] == 4
     body["version"] = version
-    del body["strokes"]
+    del body["strokes"], body["paths"]
     assert Profile.from_bytes(json.dumps(body).encode()).to_bytes() == Profile().to_bytes()
     old = Profile.from_bytes(_body(version=version))
     assert old.samples.strokes.tolist() == [0]                 # 0: not known
     assert json.loads(old.to_bytes())["strokes"] == [0]
+
+
+def test_a_version_3_profile_reads_with_its_paths_not_known():
+    old = Profile.from_bytes(_body(version=3, strokes=[2]))
+    assert old.samples.strokes.tolist() == [2]
+    assert not old.samples.paths.any() and not old.samples.path_vectors.any()
+    again = json.loads(old.to_bytes())
+    assert again["version"] == 4 and base64.b64decode(again["paths"]) == bytes(PATH_CODE)
+
+
+def test_learn_keeps_each_digits_pen_path(rec):
+    me = Profile()
+    got = rec.learn(me, number("47")[0], "47")
+    ink = number("47")[0]
+    for d, code in zip(got.digits, me.samples.paths):     # the strokes each digit is made of
+        want = path_codes(path_features([np.asarray(ink[i], float) for i in d.strokes])[None])
+        np.testing.assert_array_equal(code, want[0])
+    back = Profile.from_bytes(me.to_bytes()).samples
+    np.testing.assert_array_equal(back.paths, me.samples.paths)
+    np.testing.assert_array_equal(back.path_vectors, me.samples.path_vectors)
 
 
 def test_learn_keeps_the_strokes_each_digit_was_drawn_with(rec):
@@ -249,8 +270,8 @@ def test_a_profile_of_another_model_is_refused(rec, tiny_model_path):
 
 def test_a_newer_format_version_is_refused():
     body = json.loads(Profile().to_bytes())
-    body["version"] = 4
-    with pytest.raises(InvalidProfile, match="version 4"):
+    body["version"] = 5
+    with pytest.raises(InvalidProfile, match="version 5"):
         Profile.from_bytes(json.dumps(body).encode())
 
 
@@ -275,6 +296,8 @@ def test_a_well_formed_body_reads():
     _body(labels=[True]), _body(order=[2]), _body(order=[1, 1]), _body(corrections=-1),
     _body(version=3), _body(version=3, strokes=[1, 2]), _body(version=3, strokes=[-1]),
     _body(version=3, strokes=[256]), _body(version=3, strokes=["2"]),
+    _body(version=4, strokes=[1]), _body(version=4, strokes=[1], paths="not base64!"),
+    _body(version=4, strokes=[1], paths=base64.b64encode(bytes(PATH_CODE - 1)).decode()),
     _body(codes="not base64!"), _body(codes=base64.b64encode(b"123").decode()),
     _body(codes=5), _body(model=None), _body(model=["m"]), _body(model="m" * 100),
     _body(labels=[3] * (PER_DIGIT + 1), order=[1] * (PER_DIGIT + 1),
@@ -294,11 +317,12 @@ def test_not_a_profile_is_refused(rec):
 
 def test_two_hundred_corrections_stay_small_and_keep_the_newest(rec):
     me = Profile()
-    rng = np.random.default_rng(0)
+    rng, ink = np.random.default_rng(0), np.random.default_rng(1)
     dim = rec.classifier.embedding_size
     for n in range(200):
         labels = rng.integers(0, 10, 6)
-        me.add(rec.classifier.fingerprint, labels, rng.random((6, dim)) * 5)
+        me.add(rec.classifier.fingerprint, labels, rng.random((6, dim)) * 5,
+               ink.integers(1, 4, 6), ink.random((6, PATH_POINTS, 2)) - 0.5)
     blob = me.to_bytes()
     assert len(blob) <= 64 * 1024 and me.corrections == 200
     assert me.counts() == [PER_DIGIT] * 10

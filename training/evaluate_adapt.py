@@ -276,6 +276,7 @@ def main(args):
         knobs = [(k, getattr(args, k, None)) for k in ("near", "gain", "k", "margin", "vouch",
                                                   "untaught", "junk_rival",
                                                   "habit_penalty", "habit_min",
+                                                  "path_weight", "path_margin", "path_near",
                                                   "regroup")]
         for flag in ("learn_junk", "junk_ones", "upright_paths", "guard"):
             if getattr(args, flag, None) is not None:
