@@ -301,6 +301,10 @@ def _recognize(sub):
                    help='JSON: {"strokes": [...]} or a bare list of strokes; - for stdin; '
                         'several files, a directory or .jsonl files: a batch, JSON Lines out')
     p.add_argument("--model", default=None)
+    p.add_argument("--path-model", type=_path_model, default=None, metavar="FILE",
+                   help="pen-path reader (default: the shipped one; none: the CNN alone)")
+    p.add_argument("--sequence-model", type=_path_model, default=None, metavar="FILE",
+                   help="sequence reader (default: the shipped one; none: not asked)")
     p.add_argument("--json", action="store_true", help="print the full result as JSON")
     p.add_argument("--lines", action="store_true",
                    help='stdin is JSON Lines, one drawing a line ({"id": ..., "strokes": ...})')

@@ -89,7 +89,7 @@ def _parse_line(raw, default, where, strokes_of, InputError):
 _worker = {}
 
 
-def _init(model, path_model, threads=None):
+def _init(model, path_model, threads=None, sequence_model=None):
     """Load the models in this (worker) process; ``threads`` caps TensorFlow's threads, so
     that N workers on N cores do not each start a pool as large as the machine."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -99,7 +99,8 @@ def _init(model, path_model, threads=None):
             os.environ[name] = str(threads)
     from recognizer import NumberRecognizer
 
-    _worker["rec"] = NumberRecognizer.load(model, path_model=path_model)
+    _worker["rec"] = NumberRecognizer.load(model, path_model=path_model,
+                                           sequence_model=sequence_model)
 
 
 def _read_chunk(chunk):
@@ -119,8 +120,10 @@ def _read_chunk(chunk):
     return out
 
 
-def run(drawings, out, jobs=1, model=None, path_model=None, progress=None):
-    """Read every drawing, writing one line each to ``out`` in input order.
+def run(drawings, out, jobs=1, model=None, path_model=None, progress=None,
+        sequence_model=None):
+    """Read every drawing, writing one line each to ``out`` in input order, with the
+    models of ``NumberRecognizer.load`` (None: the shipped ones; False: that reader off).
 
     Returns ``(read, failed)`` counts. ``progress(done, failed)`` is called after each chunk.
     """
@@ -138,12 +141,13 @@ def run(drawings, out, jobs=1, model=None, path_model=None, progress=None):
             progress(done, failed)
 
     if jobs <= 1:
-        _init(model, path_model)
+        _init(model, path_model, sequence_model=sequence_model)
         for chunk in chunks:
             emit(_read_chunk(chunk))
         return done, failed
     threads = max(1, (os.cpu_count() or 1) // jobs)
-    with mp.get_context("spawn").Pool(jobs, _init, (model, path_model, threads)) as pool:
+    with mp.get_context("spawn").Pool(jobs, _init, (model, path_model, threads,
+                                                    sequence_model)) as pool:
         # at most 2 chunks per worker in flight: bounded memory however long the input
         pending = []
         for chunk in chunks:

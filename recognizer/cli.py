@@ -84,7 +84,7 @@ def recognize_main(args):
     name = "<stdin>" if args.file[0] == "-" else args.file[0]
     try:
         strokes = read_strokes(args.file[0])
-        res = NumberRecognizer.load(args.model).recognize(strokes)
+        res = NumberRecognizer.load(args.model, **readers(args)).recognize(strokes)
     except InputError as exc:
         return _fail(str(exc))
     except InvalidInk as exc:
@@ -98,6 +98,13 @@ def recognize_main(args):
     return 0
 
 
+def readers(args):
+    """The pen-path and sequence readers asked for (``--path-model``, ``--sequence-model``:
+    a file, False for none, None for the shipped one), as ``NumberRecognizer.load`` takes them."""
+    return {"path_model": getattr(args, "path_model", None),
+            "sequence_model": getattr(args, "sequence_model", None)}
+
+
 def _batch(files, args):
     from recognizer import ModelError
     from recognizer.batch import Progress, iter_drawings, run
@@ -108,7 +115,7 @@ def _batch(files, args):
     progress = Progress(total=len(files) if known else None)
     try:
         done, failed = run(iter_drawings(files, stdin_lines=True), sys.stdout, jobs=args.jobs,
-                           model=args.model, progress=progress)
+                           model=args.model, progress=progress, **readers(args))
     except ModelError as exc:
         return _fail(str(exc))
     progress.finish(done, failed)

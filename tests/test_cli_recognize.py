@@ -207,3 +207,24 @@ def test_no_tensorflow_noise_reaches_the_terminal(tmp_path):
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0 and done.stdout.splitlines()[0].isdigit()
     assert done.stderr == ""
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_the_readers_can_be_chosen_for_one_drawing_and_a_batch(tmp_path, capsys, model, jobs):
+    from recognizer import NumberRecognizer, result_to_dict
+
+    path = write(tmp_path, json.dumps(ONE_ZERO))
+    shipped = result_to_dict(NumberRecognizer.load(model).recognize(ONE_ZERO))
+    for flags, kwargs in ((["--sequence-model", "none"], {"sequence_model": False}),
+                          (["--path-model", "none", "--sequence-model", "none"],
+                           {"path_model": False, "sequence_model": False})):
+        want = result_to_dict(NumberRecognizer.load(model, **kwargs).recognize(ONE_ZERO))
+        assert want != shipped            # each reader leaves its mark (the score at least)
+        code, out, _ = run(capsys, path, "--model", model, "--json", *flags)
+        assert code == 0 and json.loads(out) == want
+        code, out, _ = run(capsys, path, path, "--model", model, "--jobs", jobs, *flags)
+        assert code == 0
+        assert [{k: v for k, v in r.items() if k != "id"} for r in lines_of(out)] == [want] * 2
+    code, _, err = run(capsys, path, "--model", model, "--sequence-model",
+                       str(tmp_path / "missing.keras"))
+    assert code == 2 and err.count("\n") == 1
