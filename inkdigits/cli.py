@@ -252,6 +252,8 @@ def _evaluate_adapt(sub):
                    "(pendigits) or apple:Fern_Anderson (UNIPEN); default: all of it")
     p.add_argument("--count", type=_positive, default=100, help="test numbers per layout")
     p.add_argument("--corrections", type=_positive, default=10, help="corrections at most")
+    p.add_argument("--confirmations", type=int, default=0,
+                   help="teaching numbers read right that the user also saves (learnt)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--near", type=float, default=None, help="recognizer.adapt.AdaptConfig.near")
     p.add_argument("--gain", type=float, default=None, help="recognizer.adapt.AdaptConfig.gain")

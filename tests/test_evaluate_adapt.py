@@ -189,6 +189,31 @@ def test_a_correction_learn_refuses_teaches_nothing_and_is_reported():
                                                        "refused": refused}], info)
 
 
+def test_confirmations_learn_the_first_numbers_read_right_and_are_not_corrections():
+    from types import SimpleNamespace
+
+    from recognizer import Profile
+    from training.evaluate_adapt import teach
+
+    learnt = []
+
+    class Rec:                       # reads "11" and "22" right, misreads the rest
+        def recognize(self, strokes, profile=None):
+            return SimpleNamespace(text=strokes)
+
+        def learn(self, profile, strokes, text):
+            learnt.append(text)
+            profile.corrections += 1
+
+    numbers = [SimpleNamespace(strokes=t if t in ("11", "22", "33") else "", text=t)
+               for t in ("11", "44", "22", "33", "55", "66")]
+    snapshots, made, written = teach(Rec(), Profile, numbers, 2, confirmations=2)
+    assert (made, written) == (2, 5)             # two corrections: 44 and 55
+    assert learnt == ["11", "44", "22", "55"]    # 33, read right after two, is not saved
+    learnt.clear()
+    assert teach(Rec(), Profile, numbers, 2)[1:] == (2, 5) and learnt == ["44", "55"]
+
+
 def test_every_adapt_knob_can_be_set_from_the_command_line(monkeypatch):
     # evaluate-adapt is where AdaptConfig's values are chosen: each must reach the config
     from dataclasses import fields

@@ -185,6 +185,8 @@ def test_sample_is_stored_with_label_prediction_and_model_version(app, client):
         row = next(db.iter_samples(db.get_db()))
     assert (row["label"], row["predicted"], row["model_version"]) == ("17", "11",
                                                                       body["model_version"])
+    assert row["readers"] == health["model"]["readers"]        # the readers beside the CNN
+    assert row["readers"].startswith("pen_path=") and ";sequence=" in row["readers"]
     assert row["strokes"] == INK
     assert row["created"].endswith("+00:00")
     assert row["profile_id"] == client.get_cookie("inkdigits_profile").value
@@ -229,14 +231,21 @@ def test_invalid_sample_is_422_and_not_stored(app, client, body, message):
 def test_health_reports_model_version_and_uptime(client, recognizer):
     import hashlib
 
+    from recognizer.classifier import SHIPPED_PATH_MODEL
+    from recognizer.sequence import SHIPPED_SEQUENCE_MODEL
+
     r = client.get("/api/health")
     assert r.status_code == 200
     body = r.get_json()
     digest = hashlib.sha256(recognizer.path.read_bytes()).hexdigest()
     assert body["status"] == "ok"
     assert body["model_version"] == digest[:12]
+    shipped = {name: hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+               for name, path in (("pen_path", SHIPPED_PATH_MODEL),
+                                  ("sequence", SHIPPED_SEQUENCE_MODEL))}
     assert body["model"] == {"version": digest[:12], "sha256": digest, "file": "m.keras",
-                             "card": {}}
+                             "card": {}, "readers": f"pen_path={shipped['pen_path']};"
+                                                   f"sequence={shipped['sequence']}"}
     assert 0 <= body["uptime_s"] < 60
     assert body["database"]["status"] == "ok"
 

@@ -186,7 +186,7 @@ def test_export_writes_documented_jsonl(store_app, tmp_path):
     assert [(i["id"], i["label"], i["strokes"]) for i in items] == [
         (1, "17", [ONE] + SEVEN), (2, "4", [ONE])]
     assert set(items[0]) == {"id", "created", "label", "predicted", "model_version", "strokes",
-                             "key", "profile_id"}
+                             "key", "profile_id", "readers"}
     readme = (out / "README.md").read_text()
     assert all(f"`{key}`" in readme for key in items[0])
 

@@ -242,6 +242,9 @@ def test_an_old_store_is_migrated_and_keeps_its_rows(recognizer, tmp_path):
     conn = sqlite3.connect(path)
     assert conn.execute("SELECT version FROM schema_version").fetchall() == [
         (migrations.LATEST,)]
+    # which readers read a sample was not recorded before: NULL, not made up
+    readers = conn.execute("SELECT readers FROM sample ORDER BY id").fetchall()
+    assert readers[0] == (None,) and readers[1][0].startswith("pen_path=")
 
 
 # --- every string is valid Unicode -------------------------------------------------------

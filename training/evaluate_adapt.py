@@ -57,21 +57,31 @@ def numbers(bank, writer, count, seed, layouts=LAYOUTS):
     return out
 
 
-def teach(rec, profile_cls, samples, max_corrections, curve=CURVE, refused=None):
+def teach(rec, profile_cls, samples, max_corrections, curve=CURVE, refused=None,
+          confirmations=0):
     """Write ``samples`` in turn, correcting misread ones; returns (snapshots {k: bytes}
     for k in ``curve`` up to the corrections made, corrections made, numbers written).
     A correction ``learn`` refuses (``InvalidLabel``: no grouping it searches reads the
-    text) teaches nothing and is not counted; its text is appended to ``refused``."""
+    text) teaches nothing and is not counted; its text is appended to ``refused``.
+    The first ``confirmations`` numbers read right are learnt too (the user saves them
+    as right: the page's Save with the number read); they are not corrections."""
     from recognizer import InvalidLabel
 
     profile = profile_cls()
     snapshots = {0: profile.to_bytes()}
-    made, written = 0, 0
+    made, written, confirmed = 0, 0, 0
     for s in samples:
         if made >= max_corrections:
             break
         written += 1
-        if rec.recognize(s.strokes, profile=profile).text != s.text:
+        right = rec.recognize(s.strokes, profile=profile).text == s.text
+        if right and confirmed < confirmations:
+            try:
+                rec.learn(profile, s.strokes, s.text)
+                confirmed += 1
+            except InvalidLabel:
+                pass
+        if not right:
             try:
                 rec.learn(profile, s.strokes, s.text)
             except InvalidLabel:
@@ -124,7 +134,7 @@ def cause(rec, profile, sample, reading):
 CAUSES = ("grouping", "untaught", "alike", "outvoted")
 
 
-def evaluate_writer(rec, digits, writer, count, seed, max_corrections):
+def evaluate_writer(rec, digits, writer, count, seed, max_corrections, confirmations=0):
     """The protocol for one writer: a dict of corrections made, accuracy without and with
     the profile per layout, and the curve {k: {layout: accuracy}}."""
     from recognizer import Profile
@@ -135,7 +145,7 @@ def evaluate_writer(rec, digits, writer, count, seed, max_corrections):
     start = time.perf_counter()
     refused = []
     snapshots, made, written = teach(rec, Profile, interleaved, max_corrections,
-                                     refused=refused)
+                                     refused=refused, confirmations=confirmations)
     tests = numbers(test_bank, writer, count, seed + 1)
     read = {}                       # accuracy per snapshot, each read once
     misread = {}                    # (sample, reading) misread per snapshot
@@ -293,7 +303,8 @@ def main(args):
                              f"measure a stranger ({len(taught)} such writers)")
         if not mine:
             raise ValueError("no writer to evaluate")
-        results = [evaluate_writer(rec, ds, w, args.count, args.seed, args.corrections)
+        results = [evaluate_writer(rec, ds, w, args.count, args.seed, args.corrections,
+                                   getattr(args, "confirmations", 0))
                    for w, ds in mine.items()]
     except (DataError, ModelError, OSError, ValueError) as exc:
         print(f"inkdigits evaluate-adapt: {exc}", file=sys.stderr)
@@ -307,7 +318,9 @@ def main(args):
         changed = {f.name: getattr(segment, f.name) for f in dataclasses.fields(segment)
                    if getattr(segment, f.name) != f.default}
         print(f"{who}; {args.count} test numbers per layout and writer, seed {args.seed}, "
-              f"at most {args.corrections} corrections, {config}"
+              f"at most {args.corrections} corrections"
+              + (f" and {args.confirmations} numbers read right saved as right"
+                 if getattr(args, "confirmations", 0) else "") + f", {config}"
               + (f", SegmentConfig {changed}" if changed else ""))
         print(format_table(results, info))
     return 0

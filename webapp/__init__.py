@@ -68,7 +68,7 @@ def create_app(config=None):
     rec.sequence_reader                             # and the sequence reader
     app.extensions["inkdigits"] = {
         "recognizer": rec,
-        "model": model_info.describe(app.config["MODEL_PATH"]),
+        "model": model_info.describe(app.config["MODEL_PATH"], rec),
         "started": time.monotonic(),
         "gate": Gate(app.config["MAX_RECOGNITIONS"], app.config["QUEUE_WAIT_S"]),
         "limiter": RateLimiter(app.config["SAMPLES_PER_MINUTE"]),
@@ -98,7 +98,7 @@ def get_recognizer():
 
 
 def get_model_info():
-    """``{"version", "sha256", "file", "card"}`` of the model the app serves."""
+    """``{"version", "sha256", "file", "card", "readers"}`` of the models the app serves."""
     return current_app.extensions["inkdigits"]["model"]
 
 

@@ -105,12 +105,12 @@ def save_sample():
         abort(422, "strokes: the drawing is empty")
     if predicted is None:
         predicted = result.text  # what the model says now, when the client does not tell
-    version = get_model_info()["version"]
+    info = get_model_info()
     strokes = body["strokes"]
 
     def store(profile_id, also):
-        return db.insert_sample(conn, strokes, label, predicted, version, key,
-                                profile_id=profile_id, also=also)
+        return db.insert_sample(conn, strokes, label, predicted, info["version"], key,
+                                profile_id=profile_id, also=also, readers=info["readers"])
 
     try:
         taught = profiles.teach(conn, rec, strokes, label, store, _slot)

@@ -8,8 +8,9 @@ PostgreSQL with the psycopg 3 driver; the schema and its migrations are in
 Table ``sample``: ``id``, ``created`` (ISO 8601 UTC), ``label`` (the digits the writer
 meant), ``predicted`` (what the model read, or NULL), ``model_version`` (see
 ``webapp.model_info``), ``strokes`` (the drawing as JSON, the API's ink format), ``key``
-(the client's idempotency key, unique, or NULL) and ``profile_id`` (the profile it taught,
-or NULL). Table ``profile``: ``id``, ``created``, ``updated``, ``revision`` (incremented by
+(the client's idempotency key, unique, or NULL), ``profile_id`` (the profile it taught,
+or NULL) and ``readers`` (the pen-path and sequence readers that read it beside the CNN,
+``webapp.model_info.readers``; NULL for samples stored before it was recorded). Table ``profile``: ``id``, ``created``, ``updated``, ``revision`` (incremented by
 each write), ``corrections`` and ``data`` (``recognizer.Profile.to_bytes``). Table
 ``rate_bucket``: the per-client token buckets of ``webapp.limits.SharedRateLimiter``.
 
@@ -34,7 +35,7 @@ from sqlalchemy.pool import NullPool
 from webapp import migrations
 
 COLUMNS = ("id", "created", "label", "predicted", "model_version", "strokes", "key",
-           "profile_id")
+           "profile_id", "readers")
 TABLES = ("sample", "profile", "rate_bucket", "schema_version")
 BUSY_TIMEOUT_MS = 5000
 CONNECT_TIMEOUT_S = 5
@@ -201,7 +202,7 @@ def transaction(conn):
 
 
 def insert_sample(conn, strokes, label, predicted, model_version, key=None, profile_id=None,
-                  also=None):
+                  also=None, readers=None):
     """Store one sample in its own transaction; returns ``(row, created)``.
 
     ``also(conn)``, if given, runs in the same transaction (a profile's update); when it
@@ -213,13 +214,13 @@ def insert_sample(conn, strokes, label, predicted, model_version, key=None, prof
         return row, False
     values = {"created": now(), "label": label, "predicted": predicted,
               "model_version": model_version, "strokes": encode_strokes(strokes), "key": key,
-              "profile_id": profile_id}
+              "profile_id": profile_id, "readers": readers}
     try:
         with transaction(conn) as tx:  # commits, or rolls back on error
             new_id = conn.execute(text(
                 "INSERT INTO sample (created, label, predicted, model_version, strokes, key,"
-                " profile_id) VALUES (:created, :label, :predicted, :model_version, :strokes,"
-                " :key, :profile_id) RETURNING id"), values).scalar_one()
+                " profile_id, readers) VALUES (:created, :label, :predicted, :model_version,"
+                " :strokes, :key, :profile_id, :readers) RETURNING id"), values).scalar_one()
             if also is not None and also(conn) is False:
                 tx.rollback()
                 return None, False

@@ -43,6 +43,8 @@ MIGRATIONS = [
     Migration(4, "rate-limit buckets shared by every worker", [
         "CREATE TABLE rate_bucket (client TEXT PRIMARY KEY, tokens {real} NOT NULL,"
         " updated {real} NOT NULL)"]),
+    Migration(5, "the readers beside the CNN each sample was read with", [
+        "ALTER TABLE sample ADD COLUMN readers TEXT"]),
 ]
 LATEST = MIGRATIONS[-1].number
 _LOCK_KEY = 0x1DC0_0001  # pg_advisory_xact_lock: one migrating worker per database

@@ -114,7 +114,9 @@ _SCHEMAS = {
                               "description": "sha256 prefix of the model file [+card version]"},
             "model": {"type": "object", "properties": {
                 "version": {"type": "string"}, "sha256": {"type": "string"},
-                "file": {"type": "string"}, "card": {"type": "object"}}},
+                "file": {"type": "string"}, "card": {"type": "object"},
+                "readers": {"type": "string", "description": "the pen-path and sequence "
+                            "readers beside it, e.g. pen_path=<sha256 prefix>;sequence=..."}}},
             "uptime_s": {"type": "number", "description": "seconds since the app started"}}},
     "Live": {
         "type": "object", "required": ["status", "pid", "uptime_s"],

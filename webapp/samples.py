@@ -5,7 +5,8 @@ object per line, oldest first::
 
     {"id": 3, "created": "2026-11-24T22:10:01.123+00:00", "label": "170",
      "predicted": "110", "model_version": "1a2b3c4d5e6f+v1",
-     "strokes": [[[x, y, t], ...], ...], "key": null, "profile_id": "Xq3..."}
+     "strokes": [[[x, y, t], ...], ...], "key": null, "profile_id": "Xq3...",
+     "readers": "pen_path=0a1b2c3d4e5f;sequence=5f4e3d2c1b0a"}
 
 ``strokes`` is the ink exactly as the page sent it: strokes in pen order, points
 ``[x, y]`` or ``[x, y, t]`` in canvas pixels (y down), t in ms. ``label`` is the number
@@ -40,6 +41,7 @@ README = README_TITLE + """
 | `label` | the number the writer meant (string of digits 0-9) |
 | `predicted` | what the model read when it was saved |
 | `model_version` | sha256 prefix of the model file [+ model card version] |
+| `readers` | the readers beside the CNN that read it: `pen_path=<sha256 prefix>;sequence=<...>` (null before they were recorded) |
 | `strokes` | the drawing: strokes in pen order, each a list of `[x, y, t]` points (canvas pixels, origin top-left, y down; t in ms) |
 | `key` | the idempotency key the client sent with it, or null |
 | `profile_id` | the anonymous profile (one per browser) whose correction it was, or null |
