@@ -288,6 +288,9 @@ def _evaluate_adapt(sub):
                    help="recognizer.adapt.AdaptConfig.path_margin")
     p.add_argument("--path-near", type=float, default=None,
                    help="recognizer.adapt.AdaptConfig.path_near")
+    p.add_argument("--supported", choices=("yes", "no"), default=None,
+                   help="recognizer.adapt.AdaptConfig.supported: the re-read stands only "
+                        "where the samples pull a digit it reads anew")
     p.add_argument("--regroup", choices=("alone", "sequence", "shared"), default=None,
                    help="recognizer.adapt.AdaptConfig.regroup: where the profile's re-read "
                         "finds another number of digits than the shared reading")

@@ -5,7 +5,7 @@ from functools import partial
 import numpy as np
 
 from recognizer.adapt import (AdaptConfig, AdaptedScorer, group_paths, habit_counts, objections,
-                              stroke_habits,
+                              stroke_habits, supports,
                              with_reject)
 from recognizer.classifier import load_classifier
 from recognizer.constants import NUM_DIGITS
@@ -155,6 +155,10 @@ class NumberRecognizer:
         # the sequence reader never saw this hand: where the profile speaks, it is not asked
         adapted = self._read(ink, scorer, paths, deadline, cancelled,
                              sequence=not isinstance(scorer, AdaptedScorer))
+        if isinstance(scorer, AdaptedScorer) and self.adapt.guard and self.adapt.supported \
+                and adapted.text != shared.text and not self.supported(scorer.samples, adapted,
+                                                                       shared):
+            return shared
         if isinstance(scorer, AdaptedScorer) and self.adapt.guard \
                 and len(adapted.text) != len(shared.text) and self.adapt.regroup != "alone":
             # another grouping: the sequence reader, which helped group the shared reading,
@@ -163,6 +167,25 @@ class NumberRecognizer:
                 return shared
             return self._read(ink, scorer, paths, deadline, cancelled)
         return adapted
+
+    def supported(self, samples, adapted, shared):
+        """Whether the change from the ``shared`` reading to the ``adapted`` one is the
+        profile's doing (``AdaptConfig.supported``): a digit the shared reading had and the
+        adapted one has not (same strokes, same digit) is one the samples object to, or a
+        digit read anew is one they pull to what it reads."""
+        old = {(tuple(d.strokes), d.label) for d in shared.digits}
+        now = {(tuple(d.strokes), d.label) for d in adapted.digits}
+        new = [d for d in adapted.digits if (tuple(d.strokes), d.label) not in old]
+        gone = [d for d in shared.digits if (tuple(d.strokes), d.label) not in now]
+        if not new and not gone:
+            return True                   # the same digits: nothing changed that needs it
+        if gone and self.objects(samples, Recognition(shared.text, gone)):
+            return True
+        if not new:
+            return False
+        probs, embeddings = self.classifier.embed(np.stack([d.crop for d in new]))
+        return supports(with_reject(probs), embeddings, [d.label for d in new], samples,
+                        self.adapt)
 
     def objects(self, samples, reading, seen=None, ink=None):
         """Whether a profile's ``samples`` pull a digit of ``reading`` to another digit or

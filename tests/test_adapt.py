@@ -7,7 +7,7 @@ import pytest
 
 from recognizer.adapt import (AdaptConfig, adapt_probs, habit_counts, habit_weights,
                               objections, path_similarities, pen_downs,
-                              prototype_weights, pulls, similarities, stroke_habits,
+                              prototype_weights, pulls, similarities, stroke_habits, supports,
                               with_habits)
 from recognizer.pen_path import path_features, path_shape
 from recognizer.profile import JUNK, _snapshot, path_codes, quantise
@@ -141,6 +141,19 @@ def test_a_reading_is_objected_to_only_where_a_sample_pulls_another_class(sample
 
 def unit(v):
     return v / np.linalg.norm(v)
+
+
+def test_a_re_read_is_supported_only_by_a_digit_the_samples_pull_to_what_it_reads():
+    a, b, c = np.eye(16)[0], np.eye(16)[1], np.eye(16)[2]
+    taught = _snapshot([7, 7, 1, 1], quantise(np.stack([a, a, b, b]) + 0.5), np.arange(1, 5))
+    shared = np.full((1, 11), 0.05)
+    config = AdaptConfig(near=0.5)
+    assert supports(shared, a[None] + 0.5, [7], taught, config)          # their 7
+    assert not supports(shared, a[None] + 0.5, [1], taught, config)      # their 7, read 1
+    assert not supports(shared, c[None] + 0.5, [7], taught, config)      # like none of theirs
+    # any one digit read anew that the samples pull is enough; none read anew, nothing
+    assert supports(np.full((2, 11), 0.05), np.stack([c, a]) + 0.5, [4, 7], taught, config)
+    assert not supports(np.zeros((0, 11)), np.zeros((0, 16)), [], taught, config)
 
 
 def test_a_digit_as_near_as_another_taught_digit_is_not_pulled():

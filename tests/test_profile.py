@@ -368,3 +368,25 @@ def test_threads_with_different_profiles_read_as_alone(rec):
         t.join()
     assert not errors and got == alone
     assert alone["a", 0]["text"] == "7" and alone["b", 0]["text"] == "1"
+
+
+def test_a_re_read_is_the_profiles_doing_only_where_it_objects_or_pulls(rec):
+    # AdaptConfig.supported: the change from the shared reading must be the samples' doing
+    from dataclasses import replace
+
+    from recognizer.result import Recognition
+
+    me = Profile()
+    ink = number("47")[0]
+    rec.learn(me, ink, "47")
+    shared = rec.recognize(ink)
+    assert shared.text == "47"
+    four, seven = shared.digits
+    one_hot = [0.0] * 10
+    one_hot[1] = 1.0
+    as_one = replace(seven, label=1, probabilities=one_hot)    # the 7's ink read as a 1
+    assert rec.supported(me.samples, shared, shared)          # nothing changed
+    # a re-read turning their 7 into a 1: no sample pulls it there, none objects to the 7
+    assert not rec.supported(me.samples, Recognition("41", [four, as_one]), shared)
+    # the other way round: their samples object to the 1 and pull the ink to their 7
+    assert rec.supported(me.samples, shared, Recognition("41", [four, as_one]))

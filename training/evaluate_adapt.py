@@ -288,7 +288,7 @@ def main(args):
                                                   "habit_penalty", "habit_min",
                                                   "path_weight", "path_margin", "path_near",
                                                   "regroup")]
-        for flag in ("learn_junk", "junk_ones", "upright_paths", "guard"):
+        for flag in ("learn_junk", "junk_ones", "upright_paths", "guard", "supported"):
             if getattr(args, flag, None) is not None:
                 knobs.append((flag, getattr(args, flag) == "yes"))
         config = AdaptConfig(**{k: v for k, v in knobs if v is not None})
