@@ -288,6 +288,9 @@ def _evaluate_adapt(sub):
                    help="recognizer.adapt.AdaptConfig.path_margin")
     p.add_argument("--path-near", type=float, default=None,
                    help="recognizer.adapt.AdaptConfig.path_near")
+    p.add_argument("--sequence-weight", type=float, default=None,
+                   help="recognizer.adapt.AdaptConfig.sequence_weight: the sequence "
+                        "reader's weight in a profile's re-read (0: not asked)")
     p.add_argument("--supported", choices=("yes", "no"), default=None,
                    help="recognizer.adapt.AdaptConfig.supported: the re-read stands only "
                         "where the samples pull a digit it reads anew")

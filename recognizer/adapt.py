@@ -219,6 +219,9 @@ class AdaptConfig:
                            # first form (only digits read anew, pulled) undid apple:
                            # Charles_Phillips' regrouping: clean 95 -> 88 with the profile
 
+    sequence_weight: float = 0.0  # the sequence reader's weight in a profile's re-read,
+                           # its own reading not proposed (0: not asked there)
+
     def __post_init__(self):
         if self.regroup not in REGROUPS:
             raise ValueError(f"regroup must be one of {REGROUPS}, got {self.regroup!r}")

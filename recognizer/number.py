@@ -1,5 +1,6 @@
 """NumberRecognizer: the library's front door, from strokes to a Recognition."""
 import threading
+from dataclasses import replace
 from functools import partial
 
 import numpy as np
@@ -154,7 +155,8 @@ class NumberRecognizer:
                 return shared
         # the sequence reader never saw this hand: where the profile speaks, it is not asked
         adapted = self._read(ink, scorer, paths, deadline, cancelled,
-                             sequence=not isinstance(scorer, AdaptedScorer))
+                             sequence=self.adapt.sequence_weight or False
+                             if isinstance(scorer, AdaptedScorer) else True)
         if isinstance(scorer, AdaptedScorer) and self.adapt.guard and self.adapt.supported \
                 and adapted.text != shared.text and not self.supported(scorer.samples, adapted,
                                                                        shared):
@@ -213,9 +215,14 @@ class NumberRecognizer:
 
     def _read(self, ink, scorer, paths, deadline, cancelled, sequence=True):
         """The Recognition of validated ``ink`` by the search with these scorers, and the
-        sequence reader's opinion of its best texts (unless ``sequence`` is false)."""
+        sequence reader's opinion of its best texts (unless ``sequence`` is false; a
+        number: its weight there, ``SegmentConfig.sequence_weight`` otherwise)."""
         reader = self.sequence_reader if sequence else None
-        parts = segment(ink, scorer, path_scorer=paths, config=self.config,
+        config = self.config
+        if reader is not None and sequence is not True:
+            config = replace(config, sequence_weight=float(sequence),
+                             sequence_proposes=False)
+        parts = segment(ink, scorer, path_scorer=paths, config=config,
                         deadline=deadline, cancelled=cancelled,
                         text_scorer=reader.opinion(ink) if reader else None)
         if not parts:
