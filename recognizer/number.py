@@ -154,6 +154,7 @@ class NumberRecognizer:
             if not self.objects(scorer.samples, shared, seen, ink):
                 return shared
         # the sequence reader never saw this hand: where the profile speaks, it is not asked
+        # (or with AdaptConfig.sequence_weight, its own reading not proposed)
         adapted = self._read(ink, scorer, paths, deadline, cancelled,
                              sequence=self.adapt.sequence_weight or False
                              if isinstance(scorer, AdaptedScorer) else True)
@@ -210,7 +211,7 @@ class NumberRecognizer:
             counts = habit_counts([[ink[i][:, :2] for i in d.strokes] for d in reading.digits],
                                   most[[d.label for d in reading.digits]])
         paths = group_paths([[p[:, :2] for p in d.pieces] for d in reading.digits], self.adapt) \
-            if all(d.pieces for d in reading.digits) else None
+            if self.adapt.path_weight and all(d.pieces for d in reading.digits) else None
         return bool(objections(probs, embeddings, samples, self.adapt, counts, paths).any())
 
     def _read(self, ink, scorer, paths, deadline, cancelled, sequence=True):

@@ -392,46 +392,25 @@ def test_a_re_read_is_the_profiles_doing_only_where_it_objects_or_pulls(rec):
     assert rec.supported(me.samples, shared, Recognition("41", [four, as_one]))
 
 
-class Counting:
-    """A sequence reader that likes ``liked`` (reading it by itself too), counting the
-    readings it is asked about."""
-
-    def __init__(self, liked):
-        self.liked, self.asked = liked, 0
-
-    def opinion(self, ink):
-        from recognizer.sequence import Opinion
-
-        reader = self
-
-        class Liking(Opinion):
-            def __call__(self, texts):
-                reader.asked += 1
-                return np.array([0.0 if t == reader.liked else -100.0 for t in texts])
-
-            def text(self):
-                return reader.liked
-
-        return Liking(lambda: None)
-
-
 def test_a_profiles_re_read_asks_the_sequence_reader_only_with_its_own_weight(rec):
     # AdaptConfig.sequence_weight: 0 (shipped), the re-read goes without the reader; a
     # weight, it is asked there too, its own reading not proposed
+    from test_sequence import FakeReader
+
     from recognizer.adapt import AdaptConfig
     from segmentation import SegmentConfig
 
     me = Profile()
     rec.learn(me, short_bar_seven(), "7")
     for weight, asked in ((0.0, 1), (0.5, 2)):
-        reader = Counting("1")
+        reader = FakeReader("1")
         mine = NumberRecognizer(classifier=rec.classifier, path_reader=rec.path_reader,
                                 adapt=AdaptConfig(sequence_weight=weight),
                                 config=SegmentConfig(sequence_reach=float("inf")),
                                 sequence_reader=reader)
         assert mine.recognize(short_bar_seven()).text == "1"
-        assert reader.asked == 1
+        assert reader.calls == 1
         got = mine.recognize(short_bar_seven(), profile=me).text
-        assert reader.asked == 1 + asked             # the shared reading, then the re-read
+        assert reader.calls == 1 + asked             # the shared reading, then the re-read
         if not weight:
             assert got == "7"                        # the taught shape, the reader unasked
