@@ -328,6 +328,9 @@ def _export_lite(sub):
     p.set_defaults(run="training.export:main")
 
 
+EXIT_BROKEN_PIPE = 141     # 128 + SIGPIPE, what a shell reports for a command killed by it
+
+
 def build_parser():
     parser = argparse.ArgumentParser(prog="inkdigits", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -344,7 +347,16 @@ def main(argv=None):
     module, func = args.run.split(":")
     import importlib
 
-    return getattr(importlib.import_module(module), func)(args) or 0
+    try:
+        return getattr(importlib.import_module(module), func)(args) or 0
+    except BrokenPipeError:
+        # the reader of our output went away (`inkdigits recognize ... | head -1`): stop
+        # quietly, as a command killed by SIGPIPE would, not with a traceback
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError, AttributeError):
+            pass                          # stdout without a file descriptor (a test's)
+        return EXIT_BROKEN_PIPE
 
 
 if __name__ == "__main__":

@@ -228,3 +228,19 @@ def test_the_readers_can_be_chosen_for_one_drawing_and_a_batch(tmp_path, capsys,
     code, _, err = run(capsys, path, "--model", model, "--sequence-model",
                        str(tmp_path / "missing.keras"))
     assert code == 2 and err.count("\n") == 1
+
+
+def test_a_reader_that_goes_away_ends_it_quietly(tmp_path, model):
+    # `inkdigits recognize ... | head -1`: no traceback when head has read its line
+    import subprocess
+    import sys
+
+    from inkdigits.cli import EXIT_BROKEN_PIPE
+
+    path = write(tmp_path, json.dumps(ONE_ZERO))
+    proc = subprocess.run(f"{sys.executable} -m inkdigits.cli recognize {path} --model {model} "
+                          "| head -c 0; "
+                          "exit ${PIPESTATUS[0]}", shell=True, executable="/bin/bash",
+                          capture_output=True, text=True, timeout=300)
+    assert "Traceback" not in proc.stderr and "BrokenPipe" not in proc.stderr
+    assert proc.returncode in (0, EXIT_BROKEN_PIPE)
