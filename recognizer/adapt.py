@@ -242,14 +242,19 @@ def similarities(embeddings, samples, config=AdaptConfig()):
     e = np.asarray(embeddings, np.float32)
     norm = np.linalg.norm(e, axis=1, keepdims=True)
     e = e / np.where(norm > 0, norm, 1.0)
-    best = np.full((len(e), CLASSES), -1.0, np.float32)
-    if len(e) and len(samples.labels):
-        sim = e @ samples.vectors.T                                  # (n, m)
-        for d in np.unique(samples.labels):
-            mine = sim[:, samples.labels == d]
-            k = min(config.k, mine.shape[1])
-            # the mean of the k nearest: one odd sample does not speak for the digit
-            best[:, d] = -np.partition(-mine, k - 1, axis=1)[:, :k].mean(axis=1)
+    if not (len(e) and len(samples.labels)):
+        return np.full((len(e), CLASSES), -1.0)
+    return nearest_by_class(e @ samples.vectors.T, samples.labels, config.k)
+
+
+def nearest_by_class(sim, labels, k):
+    """(n, 11) from (n, m) similarities to m samples of ``labels``: per class, the mean of
+    its ``k`` nearest (one odd sample does not speak for the digit), -1 for none."""
+    best = np.full((len(sim), CLASSES), -1.0, np.float32)
+    for d in np.unique(labels):
+        mine = sim[:, labels == d]
+        j = min(k, mine.shape[1])
+        best[:, d] = -np.partition(-mine, j - 1, axis=1)[:, :j].mean(axis=1)
     return best.astype(np.float64)
 
 
@@ -262,15 +267,10 @@ def path_similarities(paths, samples, config=AdaptConfig()):
     norm = np.linalg.norm(p, axis=1)
     known = np.linalg.norm(samples.path_vectors, axis=1) > 0 \
         if samples.path_vectors is not None else np.zeros(len(samples.labels), bool)
-    best = np.full((len(p), CLASSES), -1.0)
-    if len(p) and known.any():
-        sim = p @ samples.path_vectors[known].T
-        labels = samples.labels[known]
-        for d in np.unique(labels):
-            mine = sim[:, labels == d]
-            k = min(config.k, mine.shape[1])
-            best[:, d] = -np.partition(-mine, k - 1, axis=1)[:, :k].mean(axis=1)
-        best[norm == 0] = -1.0                       # a dot has no path to compare
+    if not (len(p) and known.any()):
+        return np.full((len(p), CLASSES), -1.0)
+    best = nearest_by_class(p @ samples.path_vectors[known].T, samples.labels[known], config.k)
+    best[norm == 0] = -1.0                           # a dot has no path to compare
     return best
 
 
@@ -299,8 +299,9 @@ def pulls(sim, config=AdaptConfig(), shared=None, path_sim=None):
     ``untaught`` similarity when the writer never taught it. With ``path_sim``
     (``path_similarities``), a class within ``margin`` of the nearest other taught one
     is pulled by up to ``path_weight`` more where its samples' paths are nearer
-    (``path_lead``) and near (``path_near``), unless the shared model's likeliest digit was never taught: the
-    path breaks the CNN's ties among taught digits, never takes a pull away."""
+    (``path_lead``) and near (``path_near``), unless the shared model's likeliest digit
+    was never taught: the path breaks the CNN's ties among taught digits, never takes a
+    pull away."""
     rival = np.full_like(sim, config.near)
     if sim.shape[1] > 1:
         ordered = np.sort(sim, axis=1)
