@@ -125,6 +125,32 @@ class SegmentConfig:
                                     # UNIPEN long 94.00 -> 94.50). Again with max_strokes 4,
                                     # 0.5/1/2: tight UNIPEN 93.38/93.50/93.00, pendigits
                                     # 95.62/95.75/95.50, every other scenario equal: kept
+    touch_penalty: float = 0.5      # log-score two digits pay for each pair of their strokes
+                                    # where one's end lies on the other's ink (within
+                                    # touch_reach) and they do not cross (``touching_pieces``):
+                                    # a 9's stem drawn from its loop (cedar:FLAD4341's 969
+                                    # read "9691"), an 8's second loop. Of dev stroke pairs
+                                    # not crossing, 32-59% of one digit's touch at 0.05, of
+                                    # two digits' 0% in clean and delayed writing, 2.4-2.7%
+                                    # in tight (python -m training.crossings). All dev, seeds
+                                    # 0-3, --set touch_reach=0.05 --set touch_penalty=0/1/2:
+                                    # tight pendigits 98.38/98.12/97.50, UNIPEN 96.00/96.00/
+                                    # 95.62, UNIPEN clean 96.75/96.75/96.88; seeds 4-7, 0/1:
+                                    # tight 97.38/97.25, 96.50/96.38, clean UNIPEN 98.25/
+                                    # 98.38; seeds 0-7, 0.5: every figure as with 0 (the
+                                    # mean of the runs above) but UNIPEN tight 96.25 ->
+                                    # 96.31. Per writer (evaluate-adapt --split dev --set
+                                    # touch_penalty=0/0.5/1 --set touch_reach=0.05, the
+                                    # shared reading, seed 0/1): mean clean 97.48/97.52/
+                                    # 97.56, 96.40/96.52/96.60, tight 95.08/95.28/95.40,
+                                    # 94.88/95.12/95.28; cedar:FLAD4341 tight 84/90/96, 80/
+                                    # 86/92; the rest at 1 lose 4 and 2 tight numbers, at
+                                    # 0.5 1 and 0 (with the profile: mean clean 98.24/98.24,
+                                    # 96.72/96.80, tight 95.64/95.64, 94.96/95.16 at 0/0.5)
+    touch_reach: float = 0.05       # ... that near, x height (0.03/0.05/0.08: 969's stem
+                                    # starts 0.03-0.05 from its loop; all dev, seeds 0-3,
+                                    # touch_penalty 1/2, 0.05/0.08: tight pendigits 98.12/
+                                    # 97.88, 97.50/96.00, UNIPEN 96.00/95.62, 95.62/94.75)
     slant_range: tuple = (-0.6, 1.0)  # slants beyond these are clipped (hand-set)
 
     # --- search (grouping.py) ---

@@ -204,6 +204,50 @@ def crossing_pieces(parts, strokes, max_tests=None):
     return a, b
 
 
+def touching_pieces(parts, strokes, reach, max_tests=None):
+    """(a, b) index arrays, a < b, of the pieces of different strokes (``strokes[i]``:
+    piece i's stroke) where an end of one lies within ``reach`` of the other's ink: a
+    stroke that starts or stops on another. The stem of a 9 drawn from its loop, the
+    second loop of an 8, a 5's flag on its body: of dev numbers' stroke pairs that do not
+    cross, 32-59% of one digit's touch at 0.05 of the digit height, none of two digits' in
+    clean and delayed writing, 2.4-2.7% in tight (``python -m training.crossings``).
+    Each end is measured only against pieces whose box lies within ``reach`` of it; more
+    than ``max_tests`` end-to-segment distances in all raise ``TooComplex`` first."""
+    parts = [np.asarray(p, np.float64)[:, :2] for p in parts]
+    n = len(parts)
+    if n < 2 or not reach > 0:
+        return np.zeros(0, np.intp), np.zeros(0, np.intp)
+    boxes = boxes_of(parts)
+    grown = boxes + np.array([-reach, -reach, reach, reach])
+    meet = np.triu(_meets(grown, boxes), 1) & (np.asarray(strokes)[:, None] !=
+                                               np.asarray(strokes)[None, :])
+    pairs = list(zip(*np.nonzero(meet)))
+    tests = 2 * sum(len(parts[a]) + len(parts[b]) for a, b in pairs)
+    if max_tests is not None and tests > max_tests:
+        raise TooComplex(f"{tests} distances to measure between strokes that touch (the "
+                         f"limit is {max_tests}): too many strokes drawn over one another")
+    hits = [(a, b) for a, b in pairs
+            if _ends_near(parts[a], parts[b], reach) or _ends_near(parts[b], parts[a], reach)]
+    if not hits:
+        return np.zeros(0, np.intp), np.zeros(0, np.intp)
+    a, b = np.array(hits, np.intp).T
+    return a, b
+
+
+def _ends_near(p, q, reach):
+    """Whether an end of polyline ``p`` lies within ``reach`` of polyline ``q``."""
+    ends = np.stack([p[0], p[-1]])
+    if len(q) == 1:
+        return bool((np.linalg.norm(ends - q[0], axis=1) <= reach).any())
+    a, d = q[:-1], q[1:] - q[:-1]
+    length = np.maximum((d ** 2).sum(axis=1), 1e-12)
+    for e in ends:
+        t = np.clip(((e - a) * d).sum(axis=1) / length, 0.0, 1.0)
+        if (np.linalg.norm(a + t[:, None] * d - e, axis=1) <= reach).any():
+            return True
+    return False
+
+
 def _within(points, lo, hi):
     """(len(points) - 1,) bool: the segments of a polyline whose box meets ``lo``-``hi``."""
     p, q = points[:-1], points[1:]

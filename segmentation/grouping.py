@@ -21,7 +21,8 @@ from segmentation.budget import TooComplex, stopper
 from segmentation.config import DEFAULT_CONFIG
 from segmentation.geometry import (add_penalties, boxes_of, crossing_penalties,
                                    crossing_pieces, group_prior, group_shapes, joint_boxes,
-                                   overlap_penalties, plausible, slant_of, upright)
+                                   overlap_penalties, plausible, slant_of, touching_pieces,
+                                   upright)
 from segmentation.pieces import digit_height, find_specks, split_piece, stroke_pieces
 
 NUM_DIGITS = 10
@@ -226,10 +227,20 @@ class Search:
                                  f"{cfg.max_scored} and {cfg.max_points_scored})")
             pen = overlap_penalties(straight, idx, joint_boxes(boxes_of(straight), idx),
                                     cfg.overlap_weight, cfg.overlap_free, cfg.max_overlap_pairs)
+            strokes = [p.stroke for p in pieces]
+            crossing = set()
             if cfg.cross_penalty:
-                a, b = crossing_pieces(straight, [p.stroke for p in pieces], cfg.max_cross_tests)
+                a, b = crossing_pieces(straight, strokes, cfg.max_cross_tests)
                 pen = add_penalties(len(cands), pen, crossing_penalties(idx, a, b,
                                                                         cfg.cross_penalty))
+                crossing = set(zip(a.tolist(), b.tolist()))
+            if cfg.touch_penalty:
+                a, b = touching_pieces(straight, strokes, cfg.touch_reach * self.height,
+                                       cfg.max_cross_tests)
+                apart = [k for k, ab in enumerate(zip(a.tolist(), b.tolist()))
+                         if ab not in crossing]     # a crossing pays once
+                pen = add_penalties(len(cands), pen, crossing_penalties(
+                    idx, a[apart], b[apart], cfg.touch_penalty))
         except TooComplex:
             if optional:
                 return None
