@@ -78,7 +78,8 @@ def main(argv=None):
             same, same_cross, apart, apart_cross, touch = census(samples, args.reach)
             share = lambda k, n: f"{k:>5} ({100 * k / max(n, 1):4.1f}%)"  # noqa: E731
             pct = lambda k, n: f"{100 * k / max(n, 1):4.1f}%"  # noqa: E731
-            touches = "".join(f"  {pct(one, same - same_cross):>10} / {pct(two, apart - apart_cross):>5}"
+            touches = "".join(f"  {pct(one, same - same_cross):>10} / "
+                              f"{pct(two, apart - apart_cross):>5}"
                               for one, two in touch.values())
             print(f"{src:<10} {name:<9} {same:>16} {share(same_cross, same)} "
                   f"{apart:>18} {share(apart_cross, apart)}{touches}")
