@@ -36,12 +36,20 @@ def _crossing_reference(parts, strokes):
     return found
 
 
+STROKES = [0, 0, 1, 2, 3, 3, 4, 5, 6]       # of random_pieces: one stroke's are never tested
+
+
+def random_pieces(seed, spread):
+    """Nine random walks of 1-11 integer points, started within ``spread`` of the origin."""
+    rng = np.random.default_rng(seed)
+    walk = lambda n: np.cumsum(rng.normal(0, 8, (n, 2)), 0)  # noqa: E731
+    return [np.round(rng.uniform(0, spread, 2) + walk(int(rng.integers(1, 12))))
+            for _ in range(len(STROKES))]
+
+
 @pytest.mark.parametrize("seed", range(6))
 def test_crossings_equal_an_exact_reference(seed):
-    rng = np.random.default_rng(seed)
-    walk = lambda n: np.cumsum(rng.normal(0, 8, (n, 2)), 0)
-    parts = [np.round(rng.uniform(0, 100, 2) + walk(int(rng.integers(1, 12)))) for _ in range(9)]
-    strokes = [0, 0, 1, 2, 3, 3, 4, 5, 6]       # pieces of one stroke are never tested
+    parts, strokes = random_pieces(seed, 100), STROKES
     a, b = crossing_pieces(parts, strokes)
     assert set(zip(a.tolist(), b.tolist())) == _crossing_reference(parts, strokes)
 
@@ -148,10 +156,7 @@ def _touch_reference(parts, strokes, reach):
 
 @pytest.mark.parametrize("seed", range(6))
 def test_touches_equal_an_exact_reference(seed):
-    rng = np.random.default_rng(seed)
-    walk = lambda n: np.cumsum(rng.normal(0, 8, (n, 2)), 0)
-    parts = [np.round(rng.uniform(0, 60, 2) + walk(int(rng.integers(1, 12)))) for _ in range(9)]
-    strokes = [0, 0, 1, 2, 3, 3, 4, 5, 6]       # pieces of one stroke are never tested
+    parts, strokes = random_pieces(seed, 60), STROKES
     for reach in (0.5, 3.0, 7.5):
         a, b = touching_pieces(parts, strokes, reach)
         assert set(zip(a.tolist(), b.tolist())) == _touch_reference(parts, strokes, reach)
