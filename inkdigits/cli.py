@@ -291,6 +291,14 @@ def _evaluate_adapt(sub):
     p.add_argument("--sequence-weight", type=float, default=None,
                    help="recognizer.adapt.AdaptConfig.sequence_weight: the sequence "
                         "reader's weight in a profile's re-read (0: not asked)")
+    p.add_argument("--sequence-mutes", choices=("yes", "no"), default=None,
+                   help="recognizer.adapt.AdaptConfig.sequence_mutes: in the re-read, the "
+                        "sequence reader does not tell a digit objected to from the one "
+                        "the profile pulls it to")
+    p.add_argument("--regroup-sequence-weight", type=float, default=None,
+                   help="recognizer.adapt.AdaptConfig.regroup_sequence_weight: the sequence "
+                        "reader's weight in a re-read where the profile objects to a group "
+                        "as no digit")
     p.add_argument("--supported", choices=("yes", "no"), default=None,
                    help="recognizer.adapt.AdaptConfig.supported: the re-read stands only "
                         "where the samples pull a digit it reads anew")

@@ -5,9 +5,8 @@ from functools import partial
 
 import numpy as np
 
-from recognizer.adapt import (AdaptConfig, AdaptedScorer, group_paths, habit_counts, objections,
-                              stroke_habits, supports,
-                             with_reject)
+from recognizer.adapt import (JUNK, AdaptConfig, AdaptedScorer, group_paths, habit_counts,
+                              objected_to, stroke_habits, supports, with_reject)
 from recognizer.classifier import load_classifier
 from recognizer.constants import NUM_DIGITS
 from recognizer.normalize import normalize_many
@@ -146,18 +145,29 @@ class NumberRecognizer:
         """
         ink = validate_ink(strokes, self.limits)
         scorer, paths = self.scorers(profile)
+        reader = self.sequence_reader
+        opinion = reader.opinion(ink) if reader is not None else None
+        objected = []
         if isinstance(scorer, AdaptedScorer) and self.adapt.guard:
             # the shared reading stands unless the profile objects to one of its digits
             seen = {}
             shared = self._read(ink, partial(self.score_groups, seen=seen), self.scorers()[1],
-                                deadline, cancelled)
-            if not self.objects(scorer.samples, shared, seen, ink):
+                                deadline, cancelled, opinion=opinion)
+            objected = self.objects(scorer.samples, shared, seen, ink)
+            if not objected:
                 return shared
+        if not isinstance(scorer, AdaptedScorer):
+            return self._read(ink, scorer, paths, deadline, cancelled, opinion=opinion)
         # the sequence reader never saw this hand: where the profile speaks, it is not asked
-        # (or with AdaptConfig.sequence_weight, its own reading not proposed)
+        # (or with AdaptConfig.sequence_weight, its own reading not proposed, and with
+        # sequence_mutes, blind to which of two digits the profile decides between)
+        if opinion is not None and self.adapt.sequence_mutes:
+            opinion = opinion.merged([(a, b) for a, b in objected if b < NUM_DIGITS])
+        weight = self.adapt.sequence_weight
+        if any(b == JUNK for _, b in objected):
+            weight = self.adapt.regroup_sequence_weight   # the profile regroups the ink
         adapted = self._read(ink, scorer, paths, deadline, cancelled,
-                             sequence=self.adapt.sequence_weight or False
-                             if isinstance(scorer, AdaptedScorer) else True)
+                             sequence=weight or False, opinion=opinion)
         if isinstance(scorer, AdaptedScorer) and self.adapt.guard and self.adapt.supported \
                 and adapted.text != shared.text and not self.supported(scorer.samples, adapted,
                                                                        shared):
@@ -168,7 +178,7 @@ class NumberRecognizer:
             # judges it too (``AdaptConfig.regroup``)
             if self.adapt.regroup == "shared":
                 return shared
-            return self._read(ink, scorer, paths, deadline, cancelled)
+            return self._read(ink, scorer, paths, deadline, cancelled, opinion=opinion)
         return adapted
 
     def supported(self, samples, adapted, shared):
@@ -191,12 +201,13 @@ class NumberRecognizer:
                         self.adapt)
 
     def objects(self, samples, reading, seen=None, ink=None):
-        """Whether a profile's ``samples`` pull a digit of ``reading`` to another digit or
-        to none (``recognizer.adapt.objections``): only then may it change the reading.
-        ``seen`` holds embeddings of crops already read (``score_groups``); with the
-        validated ``ink``, a digit that breaks the writer's stroke habit objects too."""
+        """The (digit read, class pulled to) of each digit of ``reading`` a profile's
+        ``samples`` pull to another digit or to none (``JUNK``; ``recognizer.adapt.
+        objected_to``): only where there is one may it change the reading. ``seen`` holds
+        embeddings of crops already read (``score_groups``); with the validated ``ink``,
+        a digit that breaks the writer's stroke habit objects too (pulled to ``JUNK``)."""
         if not reading.digits:
-            return False
+            return []
         keys = [d.crop.tobytes() for d in reading.digits]
         if seen and all(k in seen for k in keys):
             embeddings = np.stack([seen[k] for k in keys])
@@ -212,20 +223,24 @@ class NumberRecognizer:
                                   most[[d.label for d in reading.digits]])
         paths = group_paths([[p[:, :2] for p in d.pieces] for d in reading.digits], self.adapt) \
             if self.adapt.path_weight and all(d.pieces for d in reading.digits) else None
-        return bool(objections(probs, embeddings, samples, self.adapt, counts, paths).any())
+        to = objected_to(probs, embeddings, samples, self.adapt, counts, paths)
+        return [(d.label, int(c)) for d, c in zip(reading.digits, to) if c >= 0]
 
-    def _read(self, ink, scorer, paths, deadline, cancelled, sequence=True):
+    def _read(self, ink, scorer, paths, deadline, cancelled, sequence=True, opinion=None):
         """The Recognition of validated ``ink`` by the search with these scorers, and the
-        sequence reader's opinion of its best texts (unless ``sequence`` is false; a
-        number: its weight there, ``SegmentConfig.sequence_weight`` otherwise)."""
-        reader = self.sequence_reader if sequence else None
+        sequence reader's ``opinion`` of its best texts (default: asked anew; unless
+        ``sequence`` is false; a number: its weight there, ``SegmentConfig.
+        sequence_weight`` otherwise)."""
+        if opinion is None and sequence and self.sequence_reader is not None:
+            opinion = self.sequence_reader.opinion(ink)
+        if not sequence:
+            opinion = None
         config = self.config
-        if reader is not None and sequence is not True:
+        if opinion is not None and sequence is not True:
             config = replace(config, sequence_weight=float(sequence),
                              sequence_proposes=False)
         parts = segment(ink, scorer, path_scorer=paths, config=config,
-                        deadline=deadline, cancelled=cancelled,
-                        text_scorer=reader.opinion(ink) if reader else None)
+                        deadline=deadline, cancelled=cancelled, text_scorer=opinion)
         if not parts:
             return Recognition(text="", digits=[], alternatives=[], score=0.0)
         best = parts[0]

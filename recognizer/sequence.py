@@ -154,6 +154,60 @@ class Opinion:
     def text(self):
         return "" if self.log_probs is None else best_path(self.log_probs)
 
+    def merged(self, pairs):
+        """This opinion blind to the difference between the classes of each pair (a, b)
+        (``merge_classes``); the network's run is shared. It reads nothing by itself."""
+        table = str.maketrans({str(c): str(r) for c, r in class_roots(pairs).items()})
+        merged = Opinion(lambda: None if self.log_probs is None
+                         else merge_classes(self.log_probs, pairs))
+        return Muted(merged, table)
+
+
+class Muted:
+    """An ``Opinion`` asked about texts with some digits replaced by their class's
+    representative (``class_roots``), so that texts differing only there read alike."""
+
+    def __init__(self, opinion, table):
+        self._opinion, self._table = opinion, table
+
+    def __call__(self, texts):
+        return self._opinion([t.translate(self._table) for t in texts])
+
+    def text(self):
+        return ""
+
+
+def class_roots(pairs):
+    """{class: its representative} for the classes joined by ``pairs`` (a, b), pairs
+    sharing a class joined too; the smallest class of each stands for it."""
+    owner = {}
+
+    def root(c):
+        while owner.setdefault(c, c) != c:
+            c = owner[c]
+        return c
+
+    for a, b in pairs:
+        ra, rb = root(int(a)), root(int(b))
+        owner[max(ra, rb)] = min(ra, rb)
+    return {c: root(c) for c in list(owner)}
+
+
+def merge_classes(log_probs, pairs):
+    """``log_probs`` (T, [M,] 11) with each class joined by ``pairs`` (``class_roots``)
+    given the log-probability of any of its class: read with texts whose digits are
+    replaced by their representatives, CTC then sums every path that reads the text with
+    any member of a class in each of its places (``tests/test_sequence.py`` checks this
+    against every path summed)."""
+    out = np.array(log_probs, np.float64)
+    groups = {}
+    for c, r in class_roots(pairs).items():
+        groups.setdefault(r, []).append(c)
+    for members in groups.values():
+        if len(members) > 1:
+            out[..., members] = np.logaddexp.reduce(out[..., members], axis=-1)[..., None]
+    return out
+
 
 MAX_POINTS = 6000       # a longer pen path gets no opinion (its reading is the search's)
 SHIPPED_SEQUENCE_MODEL = Path(__file__).parent / "models" / "sequence.keras"

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from recognizer.adapt import (AdaptConfig, adapt_probs, habit_counts, habit_weights,
-                              objections, path_similarities, pen_downs,
+                              objected_to, objections, path_similarities, pen_downs,
                               prototype_weights, pulls, similarities, stroke_habits, supports,
                               with_habits)
 from recognizer.pen_path import path_features, path_shape
@@ -137,6 +137,10 @@ def test_a_reading_is_objected_to_only_where_a_sample_pulls_another_class(sample
     junk = _snapshot([JUNK], quantise(samples.vectors[[5]]), np.arange(1, 2))
     assert objections(np.eye(10)[[7]], samples.vectors[[5]], junk, config)[0]
     assert objections(np.zeros((0, 10)), np.zeros((0, 16)), samples, config).shape == (0,)
+    # and where it objects, the class it pulls to: the sample's digit, or JUNK
+    assert objected_to(np.eye(10)[[5, 3]], np.vstack([on, on]), samples, config).tolist() == \
+        [samples.labels[2], -1]
+    assert objected_to(np.eye(10)[[7]], samples.vectors[[5]], junk, config).tolist() == [JUNK]
 
 
 def unit(v):
@@ -332,3 +336,5 @@ def test_a_digit_read_with_more_strokes_than_the_writer_ever_drew_it_with_loses_
     assert objections(np.eye(10)[[1, 1]], far, samples, config, counts=[2, 1]).tolist() == \
         [True, False]
     assert objections(np.eye(10)[[1, 1]], far, samples, config).tolist() == [False, False]
+    assert objected_to(np.eye(10)[[1, 1]], far, samples, config, counts=[2, 1]).tolist() == \
+        [JUNK, -1]

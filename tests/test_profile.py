@@ -392,9 +392,32 @@ def test_a_re_read_is_the_profiles_doing_only_where_it_objects_or_pulls(rec):
     assert rec.supported(me.samples, shared, Recognition("41", [four, as_one]))
 
 
+def test_a_muted_sequence_reader_in_the_re_read_leaves_the_taught_shape_to_the_profile(rec):
+    # AdaptConfig.sequence_mutes: the shipped sequence reader puts this short-barred 7
+    # far below "1"; asked in the re-read at the shared reading's weight it undoes the
+    # correction, unless it is blind to 1 against 7, the digits the profile decides between
+    from recognizer.adapt import AdaptConfig
+
+    me = Profile()
+    rec.learn(me, short_bar_seven(), "7")
+    drawings = [short_bar_seven(), short_bar_seven(300.0, 80.0, 0.1, 0.05),
+                short_bar_seven(400.0, 90.0, 0.1)]
+    read = {}
+    for mutes in (False, True):
+        mine = NumberRecognizer(classifier=rec.classifier, path_reader=rec.path_reader,
+                                sequence_reader=rec.sequence_reader,
+                                adapt=AdaptConfig(sequence_weight=0.2, sequence_mutes=mutes))
+        assert [mine.recognize(d).text for d in drawings] == ["1"] * 3
+        read[mutes] = [mine.recognize(d, profile=me).text for d in drawings]
+        assert mine.recognize(number("7147")[0], profile=me).text == "7147"
+    assert read[True] == ["7"] * 3
+    assert "1" in read[False]
+
+
 def test_a_profiles_re_read_asks_the_sequence_reader_only_with_its_own_weight(rec):
-    # AdaptConfig.sequence_weight: 0 (shipped), the re-read goes without the reader; a
-    # weight, it is asked there too, its own reading not proposed
+    # AdaptConfig.sequence_weight: 0, the re-read goes without the reader; a weight (0.2
+    # shipped), it is asked there too, its own reading not proposed (unmuted here: this
+    # reader likes a text, it has no log-probabilities to merge)
     from test_sequence import FakeReader
 
     from recognizer.adapt import AdaptConfig
@@ -405,7 +428,8 @@ def test_a_profiles_re_read_asks_the_sequence_reader_only_with_its_own_weight(re
     for weight, asked in ((0.0, 1), (0.5, 2)):
         reader = FakeReader("1")
         mine = NumberRecognizer(classifier=rec.classifier, path_reader=rec.path_reader,
-                                adapt=AdaptConfig(sequence_weight=weight),
+                                adapt=AdaptConfig(sequence_weight=weight,
+                                                  sequence_mutes=False),
                                 config=SegmentConfig(sequence_reach=float("inf")),
                                 sequence_reader=reader)
         assert mine.recognize(short_bar_seven()).text == "1"

@@ -5,8 +5,8 @@ import itertools
 import numpy as np
 import pytest
 
-from recognizer.sequence import (BLANK, MAX_JUMP, SEQUENCE_FEATURES, log_likelihoods,
-                                 output_steps, sequence_features)
+from recognizer.sequence import (BLANK, MAX_JUMP, SEQUENCE_FEATURES, Opinion, class_roots,
+                                 log_likelihoods, output_steps, sequence_features)
 from segmentation.grouping import rerank
 
 
@@ -51,6 +51,42 @@ def test_ctc_likelihood_matches_tensorflow():
                               logit_length=tf.constant([30]), logits_time_major=False,
                               blank_index=BLANK)
         assert value == pytest.approx(-float(loss[0]), rel=1e-4)
+
+
+def brute_force_blind(log_probs, text, same):
+    """log P(text) where the classes of ``same`` (a set) are one: every path of the T steps
+    with those classes counted as one label, collapsed, summed where it gives ``text``
+    read the same way."""
+    probs = np.exp(log_probs)
+    one = min(same)
+    mapped = [one if int(c) in same else int(c) for c in text]
+    total = 0.0
+    for path in itertools.product(range(BLANK + 1), repeat=len(probs)):
+        m = [one if c in same else c for c in path]
+        collapsed = [c for k, c in enumerate(m) if c != BLANK and (k == 0 or m[k - 1] != c)]
+        if collapsed == mapped:
+            total += np.prod(probs[np.arange(len(probs)), path])
+    return np.log(total) if total > 0 else -np.inf
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_a_merged_opinion_sums_every_path_reading_either_class_in_each_place(seed):
+    rng = np.random.default_rng(seed)
+    log_probs = random_log_probs(rng, 4)
+    blind = Opinion(lambda: log_probs).merged([(7, 1), (9, 7)])
+    texts = ["7", "1", "9", "17", "71", "171", "3", "73", "31", ""]
+    want = [brute_force_blind(log_probs, t, {1, 7, 9}) for t in texts]
+    np.testing.assert_allclose(blind(texts), want, rtol=1e-9)
+    got = dict(zip(texts, blind(texts)))
+    assert got["7"] == got["1"] == got["9"] and got["17"] == got["71"]
+    # a text of other digits reads as it did
+    assert got["3"] == pytest.approx(log_likelihoods(log_probs, ["3"])[0], rel=1e-12)
+    assert blind.text() == ""
+
+
+def test_classes_joined_by_pairs_share_the_smallest_as_representative():
+    assert class_roots([(7, 1), (9, 7), (4, 2)]) == {1: 1, 7: 1, 9: 1, 2: 2, 4: 2}
+    assert class_roots([]) == {}
 
 
 def test_no_steps_reads_only_the_empty_text():

@@ -287,9 +287,10 @@ def main(args):
                                                   "untaught", "junk_rival",
                                                   "habit_penalty", "habit_min",
                                                   "path_weight", "path_margin", "path_near",
-                                                  "sequence_weight",
+                                                  "sequence_weight", "regroup_sequence_weight",
                                                   "regroup")]
-        for flag in ("learn_junk", "junk_ones", "upright_paths", "guard", "supported"):
+        for flag in ("learn_junk", "junk_ones", "upright_paths", "guard", "supported",
+                     "sequence_mutes"):
             if getattr(args, flag, None) is not None:
                 knobs.append((flag, getattr(args, flag) == "yes"))
         config = AdaptConfig(**{k: v for k, v in knobs if v is not None})
