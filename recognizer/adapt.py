@@ -26,7 +26,9 @@ scaled down (``habit_penalty``), the rest going to the reject class: the search 
 another grouping.
 A drawing is read first as without the profile; only where the samples pull one of its
 digits to another class (``objections``) is it read again with them (``AdaptConfig.guard``):
-a profile holds no say over ink it has no opinion on.
+a profile holds no say over ink it has no opinion on. In that re-read the sequence reader
+is asked too, blind between each digit objected to and the digit it is pulled to
+(``AdaptConfig.sequence_mutes``): the taught shape is the profile's to say.
 """
 from dataclasses import dataclass
 
@@ -246,6 +248,8 @@ class AdaptConfig:
                            #     undone: clean 100 -> 85 on seed 1)
                            #   0.2, regroup 0:             98.24/96.76, 96.00/95.44,
                            #     +6.0/+7.7, worse 3/5
+                           #   0.2, regroup 0.1 (seed 0):  98.00, 96.08, +3.7, worse 0
+                           #     (Charles_Phillips' regroup undone as at 0.2)
                            #   0.2, regroup 0.05:          98.28/96.76, 96.36/95.68,
                            #     +6.2/+7.7, worse 1/3: kept
 
