@@ -243,7 +243,7 @@ class AdaptConfig:
                            # (seed 0 / seed 1):
                            #   weight 0 (before):          clean 98.24/96.80, tight 95.64/
                            #     95.16, worst 10% +5.7/+7.3, writers worse 5/6
-                           #   0.2, regroup 0.2 (no split): 98.00/95.92, 96.12/95.04,
+                           #   0.2, regroup 0.2 (the same): 98.00/95.92, 96.12/95.04,
                            #     +3.7/+2.5, worse 0/3 (apple:Charles_Phillips' regroup
                            #     undone: clean 100 -> 85 on seed 1)
                            #   0.2, regroup 0:             98.24/96.76, 96.00/95.44,

@@ -158,9 +158,10 @@ class NumberRecognizer:
                 return shared
         if not isinstance(scorer, AdaptedScorer):
             return self._read(ink, scorer, paths, deadline, cancelled, opinion=opinion)
-        # the sequence reader never saw this hand: where the profile speaks, it is not asked
-        # (or with AdaptConfig.sequence_weight, its own reading not proposed, and with
-        # sequence_mutes, blind to which of two digits the profile decides between)
+        # the sequence reader never saw this hand: in the re-read it is asked at
+        # AdaptConfig.sequence_weight (regroup_sequence_weight where the profile regroups
+        # the ink), its own reading not proposed, and with sequence_mutes blind to which
+        # of two digits the profile decides between
         if opinion is not None and self.adapt.sequence_mutes:
             opinion = opinion.merged([(a, b) for a, b in objected if b < NUM_DIGITS])
         weight = self.adapt.sequence_weight
