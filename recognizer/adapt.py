@@ -251,7 +251,9 @@ class AdaptConfig:
                            #   0.2, regroup 0.1 (seed 0):  98.00, 96.08, +3.7, worse 0
                            #     (Charles_Phillips' regroup undone as at 0.2)
                            #   0.2, regroup 0.05:          98.28/96.76, 96.36/95.68,
-                           #     +6.2/+7.7, worse 1/3: kept
+                           #     +6.2/+7.7, worse 1/3: kept. Checked on seed 2 after the
+                           #     choice (without the profile 96.96, 95.76): before / kept
+                           #     clean 97.60/97.68, tight 95.68/96.28, +4.0/+4.8, worse 9/6
 
     sequence_mutes: bool = True  # in a profile's re-read (``sequence_weight`` > 0), the
                            # sequence reader does not tell a digit the profile objects to
