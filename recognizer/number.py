@@ -152,12 +152,12 @@ class NumberRecognizer:
             # the shared reading stands unless the profile objects to one of its digits
             seen = {}
             shared = self._read(ink, partial(self.score_groups, seen=seen), self.scorers()[1],
-                                deadline, cancelled, opinion=opinion)
+                                deadline, cancelled, opinion)
             objected = self.objects(scorer.samples, shared, seen, ink)
             if not objected:
                 return shared
         if not isinstance(scorer, AdaptedScorer):
-            return self._read(ink, scorer, paths, deadline, cancelled, opinion=opinion)
+            return self._read(ink, scorer, paths, deadline, cancelled, opinion)
         # the sequence reader never saw this hand: in the re-read it is asked at
         # AdaptConfig.sequence_weight (regroup_sequence_weight where the profile regroups
         # the ink), its own reading not proposed, and with sequence_mutes blind to which
@@ -167,8 +167,8 @@ class NumberRecognizer:
         weight = self.adapt.sequence_weight
         if any(b == JUNK for _, b in objected):
             weight = self.adapt.regroup_sequence_weight   # the profile regroups the ink
-        adapted = self._read(ink, scorer, paths, deadline, cancelled,
-                             sequence=weight or False, opinion=opinion)
+        adapted = self._read(ink, scorer, paths, deadline, cancelled, opinion,
+                             sequence=weight or False)
         if isinstance(scorer, AdaptedScorer) and self.adapt.guard and self.adapt.supported \
                 and adapted.text != shared.text and not self.supported(scorer.samples, adapted,
                                                                        shared):
@@ -179,7 +179,7 @@ class NumberRecognizer:
             # judges it too (``AdaptConfig.regroup``)
             if self.adapt.regroup == "shared":
                 return shared
-            return self._read(ink, scorer, paths, deadline, cancelled, opinion=opinion)
+            return self._read(ink, scorer, paths, deadline, cancelled, opinion)
         return adapted
 
     def supported(self, samples, adapted, shared):
@@ -227,13 +227,11 @@ class NumberRecognizer:
         to = objected_to(probs, embeddings, samples, self.adapt, counts, paths)
         return [(d.label, int(c)) for d, c in zip(reading.digits, to) if c >= 0]
 
-    def _read(self, ink, scorer, paths, deadline, cancelled, sequence=True, opinion=None):
+    def _read(self, ink, scorer, paths, deadline, cancelled, opinion, sequence=True):
         """The Recognition of validated ``ink`` by the search with these scorers, and the
-        sequence reader's ``opinion`` of its best texts (default: asked anew; unless
+        sequence reader's ``opinion`` of its best texts (None: no reader; unless
         ``sequence`` is false; a number: its weight there, ``SegmentConfig.
         sequence_weight`` otherwise)."""
-        if opinion is None and sequence and self.sequence_reader is not None:
-            opinion = self.sequence_reader.opinion(ink)
         if not sequence:
             opinion = None
         config = self.config
