@@ -1,6 +1,7 @@
 """Latency of ``NumberRecognizer.recognize`` on 6-digit numbers written by pendigits dev writers.
 
     python -m benchmarks.recognize [--model PATH] [--data DIR] [--count N] [--repeat R]
+                                   [--seed S] [--sequence-ratio] [--render-ratio]
 
 Numbers come from ``training.compose`` (scenario ``clean`` unless told). Every drawing is
 recognized once to warm up, then ``repeat`` times in rounds over all drawings; each
@@ -11,6 +12,8 @@ classifier, ``score_paths`` (features and reader; called only for doubtful digit
 questions put to the sequence reader's ``opinion`` (its network, the texts' likelihoods
 and its own reading; asked only when a runner-up text is near the best; the search that
 groups its own reading counts as segmentation).
+``--render-ratio`` times each drawing again with its crops drawn by one thread and with a
+helper thread drawing half of them (``recognizer.normalize.normalize_many``), side by side.
 Target (issue 11): p50 <= 10 ms.
 """
 import argparse
@@ -153,6 +156,29 @@ def sequence_ratio(rec, drawings, repeat):
     return float(np.median(med[:, 0] / med[:, 1])), np.percentile(med, 50, axis=0)
 
 
+def render_ratio(rec, drawings, repeat):
+    """Median per drawing of (time with the crops drawn by the caller alone) / (time with
+    a helper thread drawing half of them, as shipped), read alternately drawing by
+    drawing; and the two p50s, in seconds."""
+    import recognizer.normalize as normalize
+
+    shared = normalize.helpers
+    times = np.zeros((len(drawings), repeat, 2))
+    try:
+        for r in range(-1, repeat):                   # round -1 warms up
+            for i, strokes in enumerate(drawings):
+                for k, pool in enumerate((lambda: None, shared)):
+                    normalize.helpers = pool
+                    start = time.perf_counter()
+                    rec.recognize(strokes)
+                    if r >= 0:
+                        times[i, r, k] = time.perf_counter() - start
+    finally:
+        normalize.helpers = shared
+    med = np.median(times, axis=1)
+    return float(np.median(med[:, 0] / med[:, 1])), np.percentile(med, 50, axis=0)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m benchmarks.recognize", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -165,6 +191,9 @@ def main(argv=None):
     parser.add_argument("--sequence-ratio", action="store_true",
                         help="also time each drawing with and without the sequence reader, "
                              "side by side")
+    parser.add_argument("--render-ratio", action="store_true",
+                        help="also time each drawing with its crops drawn by one thread and "
+                             "with a helper thread (shipped), side by side")
     args = parser.parse_args(argv)
 
     from recognizer.classifier import ModelError
@@ -185,6 +214,11 @@ def main(argv=None):
         ratio, (with_, without) = sequence_ratio(rec, drawings, args.repeat)
         print(f"side by side: p50 {1e3 * with_:.2f} ms with the sequence reader, "
               f"{1e3 * without:.2f} ms without; median ratio per drawing {ratio:.2f}")
+    if args.render_ratio:
+        ratio, (alone, helped) = render_ratio(rec, drawings, args.repeat)
+        print(f"side by side: p50 {1e3 * alone:.2f} ms with the crops drawn by one thread, "
+              f"{1e3 * helped:.2f} ms with a helper thread; median ratio per drawing "
+              f"{ratio:.2f}")
     return 0
 
 

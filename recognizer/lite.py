@@ -19,6 +19,7 @@ import numpy as np
 
 from recognizer.constants import CROP_SIZE, NUM_CLASSES, NUM_DIGITS
 from recognizer.pen_path import PATH_FEATURES, PATH_POINTS
+from recognizer.threads import thread_count
 
 SIGNATURE = "serve"
 
@@ -88,8 +89,7 @@ class LiteClassifier:
                              f"{' or '.join(map(str, outs))}")
         from recognizer.quiet import notices_dropped
 
-        # XNNPACK's threads: every core by default, as TensorFlow's
-        threads = threads or int(os.environ.get("INKDIGITS_THREADS", 0) or 0) or os.cpu_count() or 1
+        threads = threads or thread_count()      # XNNPACK's threads
         with notices_dropped():                  # "Created TensorFlow Lite XNNPACK delegate"
             self._interpreter = Interpreter(model_path=str(tflite_path), num_threads=threads)
             self._run = self._interpreter.get_signature_runner(SIGNATURE)

@@ -33,3 +33,16 @@ def test_timed_adds_up():
     assert (t.calls, t.items) == (2, 3) and t.seconds >= 0
     t.reset()
     assert (t.calls, t.items, t.seconds) == (0, 0, 0.0)
+
+
+def test_render_ratio_times_both_ways_and_restores_the_helpers(capsys, data, tiny_model_path):
+    import recognizer.normalize as normalize
+
+    shipped = normalize.helpers
+    argv = ["--model", str(tiny_model_path), "--data", data, "--count", "3", "--repeat", "2",
+            "--render-ratio"]
+    assert recognize.main(argv) == 0
+    line = capsys.readouterr().out.splitlines()[-1]
+    assert line.startswith("side by side: p50 ") and "one thread" in line
+    assert float(line.rsplit(" ", 1)[1]) > 0
+    assert normalize.helpers is shipped

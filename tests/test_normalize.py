@@ -1,9 +1,12 @@
 """MNIST-faithful normalisation: 20 px box, aspect kept, centre of mass at the centre."""
+import os
+
 import numpy as np
 import pytest
 from shapes import digit
 
 from recognizer.normalize import normalize_crop, normalize_many
+from recognizer.threads import helpers
 
 
 def _ink_box(img, level=128):
@@ -52,3 +55,33 @@ def test_input_is_not_modified_and_empty_gives_black():
     assert all(np.array_equal(a, b) for a, b in zip(ink, before))
     assert normalize_crop([]).max() == 0
     assert normalize_many([digit("1"), digit("7")]).shape == (2, 28, 28)
+
+
+def _groups():
+    """Twelve groups of strokes: every digit, a dot, and no ink at all."""
+    return [digit(d, h=30 + 7 * i) for i, d in enumerate("0123456789")] + [
+        [np.array([[3.0, 4.0]])], []]
+
+
+def test_many_crops_are_the_bytes_of_each_crop_drawn_alone(monkeypatch):
+    groups = _groups()
+    each = np.stack([normalize_crop(g) for g in groups])
+    assert np.array_equal(normalize_many(groups), each)           # a helper draws half
+    monkeypatch.setenv("INKDIGITS_THREADS", "1")
+    assert helpers() is None
+    assert np.array_equal(normalize_many(groups), each)           # the caller draws all
+    assert normalize_many([]).shape == (0, 28, 28)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork on this platform")
+def test_a_forked_child_draws_with_a_pool_of_its_own(monkeypatch):
+    monkeypatch.setenv("INKDIGITS_THREADS", "2")
+    groups = _groups()
+    parents = helpers()
+    expected = normalize_many(groups)           # the parent's helper thread has started
+    pid = os.fork()
+    if pid == 0:                                # the child: its parent's thread is gone
+        ok = helpers() is not parents and np.array_equal(normalize_many(groups), expected)
+        os._exit(0 if ok else 1)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
