@@ -299,6 +299,9 @@ def _evaluate_adapt(sub):
                    help="recognizer.adapt.AdaptConfig.regroup_sequence_weight: the sequence "
                         "reader's weight in a re-read where the profile objects to a group "
                         "as no digit")
+    p.add_argument("--learn-gap", type=float, default=None,
+                   help="recognizer.adapt.AdaptConfig.learn_gap: the widest gap between "
+                        "the pieces of one digit when learn aligns a correction (heights)")
     p.add_argument("--supported", choices=("yes", "no"), default=None,
                    help="recognizer.adapt.AdaptConfig.supported: the re-read stands only "
                         "where the samples pull a digit it reads anew")

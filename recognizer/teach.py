@@ -5,6 +5,7 @@ The alignment (``segmentation.align.force_align``) is read with the profile's ow
 adapted scorer, so a writer's taught shapes help place their next correction; the
 digits learnt are embedded by the shared CNN, in the same traced call as its reading.
 """
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -12,7 +13,7 @@ import numpy as np
 from recognizer.constants import NUM_DIGITS
 from recognizer.pen_path import path_features_many
 from recognizer.profile import JUNK, InvalidProfile, Profile, check_model
-from segmentation import validate_ink
+from segmentation import TooComplex, validate_ink
 from segmentation.align import force_align
 
 
@@ -62,7 +63,7 @@ def learn(rec, profile, strokes, text):
     ink = validate_ink(strokes, rec.limits)
     model = rec.classifier.fingerprint
     check_model(profile, model)
-    alignment = force_align(ink, rec.scorers(profile)[0], text, rec.config)
+    alignment = aligned(rec, profile, ink, text)
     if alignment is None:
         raise InvalidLabel(f"no grouping of this ink into {len(text)} digits can read {text!r}")
     junk = not_digits(rec.recognize(strokes, profile=profile), alignment,
@@ -78,6 +79,20 @@ def learn(rec, profile, strokes, text):
     shared = np.argmax(probs[:k, :NUM_DIGITS], axis=1)
     return Learnt(text, [LearntDigit(d.label, d.strokes, d.bbox, int(s))
                          for d, s in zip(alignment.digits, shared)], dropped, len(junk))
+
+
+def aligned(rec, profile, ink, text):
+    """``force_align`` of ``text`` to ``ink`` with the profile's scorer, the pieces of a
+    digit as far apart as ``AdaptConfig.learn_gap``; with the search's own ``max_gap``
+    where the wider search would exceed the budget (``TooComplex``)."""
+    scorer = rec.scorers(profile)[0]
+    if rec.adapt.learn_gap > rec.config.max_gap:
+        try:
+            return force_align(ink, scorer, text,
+                               dataclasses.replace(rec.config, max_gap=rec.adapt.learn_gap))
+        except TooComplex:
+            pass
+    return force_align(ink, scorer, text, rec.config)
 
 
 def not_digits(reading, alignment, ones=True):

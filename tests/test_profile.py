@@ -227,6 +227,35 @@ def test_learn_aligns_a_reading_with_a_digit_too_many(rec):
     assert [(d.label, d.strokes) for d in got.digits] == [(4, [0, 1])]
 
 
+def test_learn_aligns_within_the_wider_gap_or_within_the_search_s_when_that_is_too_much(
+        rec, monkeypatch):
+    import recognizer.teach as teach
+    from segmentation import TooComplex
+    from segmentation.align import force_align
+
+    gaps = []
+
+    def budgeted(ink, scorer, text, config):
+        gaps.append(config.max_gap)
+        if config.max_gap > rec.config.max_gap:
+            raise TooComplex("too complex: the wider search")
+        return force_align(ink, scorer, text, config)
+
+    monkeypatch.setattr(teach, "force_align", budgeted)
+    got = rec.learn(Profile(), number("58")[0], "58")
+    assert gaps == [rec.adapt.learn_gap, rec.config.max_gap]
+    assert [d.label for d in got.digits] == [5, 8]
+
+    def too_complex(ink, scorer, text, config):
+        raise TooComplex("too complex: every search")
+
+    monkeypatch.setattr(teach, "force_align", too_complex)
+    me = Profile()
+    with pytest.raises(TooComplex):
+        rec.learn(me, number("58")[0], "58")
+    assert len(me) == 0
+
+
 @pytest.mark.parametrize("text", ["11", "111", "2O47", "", " 1", 1, None, ["1"]])
 def test_a_text_the_ink_cannot_read_raises_and_changes_nothing(rec, text):
     me = Profile()
