@@ -287,8 +287,8 @@ def main(args):
                                                   "untaught", "junk_rival",
                                                   "habit_penalty", "habit_min",
                                                   "path_weight", "path_margin", "path_near",
-                                                  "sequence_weight", "regroup_sequence_weight", "learn_gap",
-                                                  "regroup")]
+                                                  "sequence_weight", "regroup_sequence_weight",
+                                                  "learn_gap", "regroup")]
         for flag in ("learn_junk", "junk_ones", "upright_paths", "guard", "supported",
                      "sequence_mutes"):
             if getattr(args, flag, None) is not None:
