@@ -249,3 +249,24 @@ def test_every_adapt_knob_can_be_set_from_the_command_line(monkeypatch):
         want = values[f.name]
         want = {"yes": True, "no": False}.get(want, want)
         assert getattr(config, f.name) == (want if isinstance(want, bool) else type(f.default)(want))
+
+
+def test_alignment_errors_count_the_digits_a_correction_taught_on_other_strokes():
+    from types import SimpleNamespace as NS
+
+    from training.evaluate_adapt import alignment_errors
+
+    def learnt(*strokes):
+        return NS(digits=[NS(strokes=list(s)) for s in strokes])
+
+    whole = NS(digit_strokes=[[0, 1], [2], [3]])          # a 4 of two strokes, then 1, 1
+    assert alignment_errors(whole, learnt([0, 1], [2], [3])) == (False, 0, 3)
+    assert alignment_errors(whole, learnt([0], [1, 2], [3])) == (False, 2, 3)   # hook moved
+    shared = NS(digit_strokes=[[0], [1, 1], [1, 2]])      # a 5's stroke goes on into a 7
+    assert alignment_errors(shared, learnt([0], [1], [1, 2])) == (True, 0, 3)
+    assert alignment_errors(shared, learnt([0, 1], [1], [2])) == (True, 2, 3)
+    rows = [{**_result(1, 90.0, 95.0), "misaligned": {"whole": [2, 30], "shared": [1, 4]}},
+            {**_result(2, 90.0, 95.0), "misaligned": {"whole": [0, 10], "shared": [3, 6]}}]
+    assert ("digits corrections taught on other strokes than drawn: 2 of 40 in numbers of "
+            "whole strokes, 4 of 10 in numbers with a stroke of two digits"
+            in format_table(rows, summary(rows)))

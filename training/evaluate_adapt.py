@@ -58,13 +58,14 @@ def numbers(bank, writer, count, seed, layouts=LAYOUTS):
 
 
 def teach(rec, profile_cls, samples, max_corrections, curve=CURVE, refused=None,
-          confirmations=0):
+          confirmations=0, aligned=None):
     """Write ``samples`` in turn, correcting misread ones; returns (snapshots {k: bytes}
     for k in ``curve`` up to the corrections made, corrections made, numbers written).
     A correction ``learn`` refuses (``InvalidLabel``: no grouping it searches reads the
     text) teaches nothing and is not counted; its text is appended to ``refused``.
     The first ``confirmations`` numbers read right are learnt too (the user saves them
-    as right: the page's Save with the number read); they are not corrections."""
+    as right: the page's Save with the number read); they are not corrections.
+    For each correction learnt, ``aligned`` (a list, if given) gets ``alignment_errors``."""
     from recognizer import InvalidLabel
 
     profile = profile_cls()
@@ -83,16 +84,28 @@ def teach(rec, profile_cls, samples, max_corrections, curve=CURVE, refused=None,
                 pass
         if not right:
             try:
-                rec.learn(profile, s.strokes, s.text)
+                learnt = rec.learn(profile, s.strokes, s.text)
             except InvalidLabel:
                 if refused is not None:
                     refused.append(s.text)
                 continue
+            if aligned is not None:
+                aligned.append(alignment_errors(s, learnt))
             made += 1
             if made in curve:
                 snapshots[made] = profile.to_bytes()
     snapshots[made] = profile.to_bytes()
     return snapshots, made, written
+
+
+def alignment_errors(sample, learnt):
+    """(whether a stroke of the composed ``sample`` is two digits' (neighbours written in
+    one stroke), its digits ``learnt`` on other strokes than the writer drew them with,
+    its digits): how often a correction teaches the wrong ink."""
+    drawn = [sorted(set(d)) for d in sample.digit_strokes]
+    shared = sum(map(len, drawn)) > len({i for d in drawn for i in d})
+    wrong = sum(d != got.strokes for d, got in zip(drawn, learnt.digits))
+    return shared, wrong, len(drawn)
 
 
 def accuracy(rec, samples, profile=None, misread=None):
@@ -143,9 +156,10 @@ def evaluate_writer(rec, digits, writer, count, seed, max_corrections, confirmat
     lessons = numbers(teach_bank, writer, 3 * count, seed)
     interleaved = [s for pair in zip(*lessons.values()) for s in pair]
     start = time.perf_counter()
-    refused = []
+    refused, aligned = [], []
     snapshots, made, written = teach(rec, Profile, interleaved, max_corrections,
-                                     refused=refused, confirmations=confirmations)
+                                     refused=refused, confirmations=confirmations,
+                                     aligned=aligned)
     tests = numbers(test_bank, writer, count, seed + 1)
     read = {}                       # accuracy per snapshot, each read once
     misread = {}                    # (sample, reading) misread per snapshot
@@ -168,6 +182,9 @@ def evaluate_writer(rec, digits, writer, count, seed, max_corrections, confirmat
     without = {lay: accuracy(rec, tests[lay]) for lay in LAYOUTS}
     return {"writer": writer, "corrections": made, "taught_numbers": written,
             "refused": refused,
+            "misaligned": {kind: [sum(w for sh, w, _ in aligned if sh == shared),
+                                  sum(n for sh, _, n in aligned if sh == shared)]
+                           for kind, shared in (("whole", False), ("shared", True))},
             "without": without, "with": final, "left": left,
             "curve": curve,
             "seconds": time.perf_counter() - start}
@@ -207,6 +224,13 @@ def format_table(results, info):
         lines.append(f"corrections learn refused (no grouping it searched reads the text), "
                      f"not counted: {len(refused)}: "
                      + ", ".join(f"{w} {t!r}" for w, t in refused[:8]))
+    aligned = [r["misaligned"] for r in results if "misaligned" in r]
+    if aligned:
+        wrong = {k: [sum(a[k][i] for a in aligned) for i in (0, 1)] for k in ("whole", "shared")}
+        lines.append(f"digits corrections taught on other strokes than drawn: "
+                     f"{wrong['whole'][0]} of {wrong['whole'][1]} in numbers of whole strokes, "
+                     f"{wrong['shared'][0]} of {wrong['shared'][1]} in numbers with a stroke "
+                     f"of two digits")
     left = [r for r in results if "left" in r]
     if left:
         total = {c: sum(r["left"][c] for r in left) for c in CAUSES}
