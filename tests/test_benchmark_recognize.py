@@ -46,3 +46,19 @@ def test_render_ratio_times_both_ways_and_restores_the_helpers(capsys, data, tin
     assert line.startswith("side by side: p50 ") and "one thread" in line
     assert float(line.rsplit(" ", 1)[1]) > 0
     assert normalize.helpers is shipped
+
+
+def test_seeds_give_each_table_then_the_median_of_their_p50s(capsys, data, tiny_model_path):
+    argv = ["--model", str(tiny_model_path), "--data", data, "--count", "3", "--repeat", "2",
+            "--seeds", "0-2"]
+    assert recognize.main(argv) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert [line for line in out if line.startswith("seed ")] == ["seed 0:", "seed 1:", "seed 2:"]
+    p50s = [float(line.split("(")[-1].split()[0]) for line in out
+            if line.startswith("target p50 <= 10 ms: ")]
+    summary = out[-2]
+    assert summary.startswith("p50 over seeds 0, 1, 2: ")
+    listed = [float(v) for v in summary.split(": ")[1].split(" ms")[0].split(", ")]
+    assert listed == pytest.approx(p50s, abs=0.006)
+    assert f"median {sorted(listed)[1]:.2f}" in summary
+    assert out[-1].startswith("target p50 <= 10 ms, median over seeds: ")
