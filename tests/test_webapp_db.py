@@ -1,6 +1,7 @@
 """The corrections database, its export format and ``training.extra_ink`` reading it back."""
 import json
 import sqlite3
+import threading
 from types import SimpleNamespace
 
 import numpy as np
@@ -24,6 +25,18 @@ def test_an_sqlite_database_is_created_in_wal_mode(tmp_path):
     conn = sqlite3.connect(path)
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert [r[1] for r in conn.execute("PRAGMA table_info(sample)")] == list(db.COLUMNS)
+
+
+def test_a_second_process_creating_the_database_at_once_waits_for_the_first(tmp_path):
+    # SQLite refuses the switch to WAL at once, without its busy timeout, while another
+    # connection holds the write lock: two workers starting together met this in CI.
+    path = str(tmp_path / "s.sqlite")
+    sqlite3.connect(path).close()
+    other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")
+    threading.Timer(0.3, lambda: other.execute("COMMIT")).start()
+    db.init_db(path)
+    assert sqlite3.connect(path).execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
 def test_the_schema_is_the_same_on_both_backends(database):

@@ -22,6 +22,7 @@ reuses ids. Failures are described by :func:`describe_error` as one of :data:`ST
 import json
 import os
 import sqlite3
+import time
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
@@ -112,16 +113,32 @@ def init_db(database):
     if not is_url(database):
         os.makedirs(os.path.dirname(os.path.abspath(database)), exist_ok=True)
         sqlite3.connect(database).close()  # the only place a file is created
-        conn = sqlite_connect(database)
-        try:
-            conn.execute("PRAGMA journal_mode=WAL")  # readers never block the writer
-        finally:
-            conn.close()
+        _use_wal(database)
     engine = make_engine(database)
     try:
         return migrations.migrate(engine)
     finally:
         engine.dispose()
+
+
+def _use_wal(path):
+    """Put the SQLite file at ``path`` in WAL mode (readers never block the writer).
+
+    Switching answers "database is locked" at once, without the busy timeout, while another
+    process (a second worker starting) holds the file; so it is tried again until the
+    busy timeout has passed."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        conn = sqlite_connect(path)
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as e:
+            if "locked" not in str(e) or time.monotonic() > deadline:
+                raise
+        finally:
+            conn.close()
+        time.sleep(0.01)
 
 
 def is_store(conn):
