@@ -302,6 +302,10 @@ def _evaluate_adapt(sub):
     p.add_argument("--learn-gap", type=float, default=None,
                    help="recognizer.adapt.AdaptConfig.learn_gap: the widest gap between "
                         "the pieces of one digit when learn aligns a correction (heights)")
+    p.add_argument("--regroup-reach", type=float, default=None,
+                   help="recognizer.adapt.AdaptConfig.regroup_reach: where the profile "
+                        "objects to a group as no digit, its re-read stands only within "
+                        "this many nats of the shared reading's best (inf: always)")
     p.add_argument("--supported", choices=("yes", "no"), default=None,
                    help="recognizer.adapt.AdaptConfig.supported: the re-read stands only "
                         "where the samples pull a digit it reads anew")

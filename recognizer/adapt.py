@@ -280,6 +280,21 @@ class AdaptConfig:
                            # without), no other writer changed: mean clean 96.76/97.36/
                            # 97.36, tight 95.68/96.00/96.00
 
+    regroup_reach: float = 0.75  # where the profile objects to a group as no digit
+                           # (``JUNK``), its re-read stands only if the shared reading held
+                           # that text among its alternatives, at most this many nats below
+                           # its best (``recognizer.number.within_reach``): ink like what
+                           # the writer showed is no digit tips a near tie of the shared
+                           # search, it does not force a reading the shared models found
+                           # unlikely (apple:Jon_Klein's 5 body, taught as no digit:
+                           # "7534" read "334", 4.9 nats down; tests/test_profile_reach.py);
+                           # inf: any re-read stands. evaluate-adapt --split dev --seed 0|1
+                           # --regroup-reach inf/1.0/0.75/0.5: mean clean with the profile
+                           # 98.28/98.32/98.32/98.04, 97.36 all four; tight 96.36/96.36/
+                           # 96.36/96.04, 96.00/96.12/96.16/96.16; worst 10% +6.2/+6.2/+6.2/
+                           # +3.7 (Charles_Phillips' regroup lost at 0.5), +7.7 all four;
+                           # writers worse 1/0/0/0, 3/2/0/0
+
     def __post_init__(self):
         if self.regroup not in REGROUPS:
             raise ValueError(f"regroup must be one of {REGROUPS}, got {self.regroup!r}")

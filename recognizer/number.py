@@ -169,6 +169,10 @@ class NumberRecognizer:
             weight = self.adapt.regroup_sequence_weight   # the profile regroups the ink
         adapted = self._read(ink, scorer, paths, deadline, cancelled, opinion,
                              sequence=weight or False)
+        if isinstance(scorer, AdaptedScorer) and self.adapt.guard \
+                and any(b == JUNK for _, b in objected) \
+                and not within_reach(shared, adapted.text, self.adapt.regroup_reach):
+            return shared
         if isinstance(scorer, AdaptedScorer) and self.adapt.guard and self.adapt.supported \
                 and adapted.text != shared.text and not self.supported(scorer.samples, adapted,
                                                                        shared):
@@ -253,3 +257,12 @@ class NumberRecognizer:
         alts = [Alternative(text=p.text, score=p.score) for p in parts[1:6]]
         return Recognition(text=best.text, digits=digits, alternatives=alts, score=best.score)
 
+
+
+def within_reach(reading, text, reach):
+    """Whether ``reading`` (a Recognition) held ``text``, as its best or among its
+    alternatives, at most ``reach`` nats below its best; an infinite reach holds any."""
+    if reach == float("inf") or text == reading.text:
+        return True
+    return any(a.text == text and reading.score - a.score <= reach
+               for a in reading.alternatives)

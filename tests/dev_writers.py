@@ -39,3 +39,14 @@ def with_adapt(rec, **changes):
                             adapt=dataclasses.replace(rec.adapt, **changes), config=rec.config,
                             sequence_model=rec.sequence_model,
                             sequence_reader=rec._sequence_reader)
+
+
+def harmed(numbers, profile, **recognizers):
+    """For each named recognizer: how many of ``numbers`` (Composed) it reads right
+    without ``profile`` and wrong with it."""
+    out = dict.fromkeys(recognizers, 0)
+    for s in numbers:
+        for name, rec in recognizers.items():
+            if rec.recognize(s.strokes).text == s.text:
+                out[name] += rec.recognize(s.strokes, profile=profile).text != s.text
+    return out

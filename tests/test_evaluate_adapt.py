@@ -227,7 +227,8 @@ def test_every_adapt_knob_can_be_set_from_the_command_line(monkeypatch):
               "upright_paths": "no", "guard": "no", "habit_penalty": "1.5", "habit_min": "4",
               "regroup": "shared", "path_weight": "0.5", "path_margin": "0.2",
               "path_near": "0.7", "supported": "yes", "sequence_weight": "0.1",
-              "sequence_mutes": "no", "regroup_sequence_weight": "0.3", "learn_gap": "0.7"}
+              "sequence_mutes": "no", "regroup_sequence_weight": "0.3", "learn_gap": "0.7",
+              "regroup_reach": "1.5"}
     assert set(values) == {f.name for f in fields(AdaptConfig)}
     argv = ["evaluate-adapt"]
     for name, v in values.items():

@@ -12,7 +12,7 @@ misread) are left out here: they change which teaching numbers are misread, so t
 taught, and the case is kept as found."""
 import pytest
 
-from dev_writers import taught, unipen_writer, with_adapt
+from dev_writers import harmed, taught, unipen_writer, with_adapt
 
 WRITER, SEED = "apple:Wally_Block", 1
 
@@ -31,13 +31,8 @@ def test_a_profile_leaves_alone_what_it_holds_no_opinion_on(wally):
     rec = with_adapt(shipped, habit_penalty=0.0)
     loose = with_adapt(rec, guard=False)
     me, made, tests = taught(rec, wally, SEED)
-    harmed = {"guarded": 0, "unguarded": 0}
-    for s in tests["tight"]:
-        if rec.recognize(s.strokes).text != s.text:
-            continue
-        harmed["guarded"] += rec.recognize(s.strokes, profile=me).text != s.text
-        harmed["unguarded"] += loose.recognize(s.strokes, profile=me).text != s.text
-    print(f"{WRITER}, {made} corrections: right without a profile, wrong with it: {harmed}")
+    harms = harmed(tests["tight"], me, guarded=rec, unguarded=loose)
+    print(f"{WRITER}, {made} corrections: right without a profile, wrong with it: {harms}")
     assert made == 10
-    assert harmed["unguarded"] >= 3          # the case is real ...
-    assert harmed["guarded"] == 0            # ... and the guard prevents it
+    assert harms["unguarded"] >= 3           # the case is real ...
+    assert harms["guarded"] == 0             # ... and the guard prevents it

@@ -312,7 +312,7 @@ def main(args):
                                                   "habit_penalty", "habit_min",
                                                   "path_weight", "path_margin", "path_near",
                                                   "sequence_weight", "regroup_sequence_weight",
-                                                  "learn_gap", "regroup")]
+                                                  "learn_gap", "regroup", "regroup_reach")]
         for flag in ("learn_junk", "junk_ones", "upright_paths", "guard", "supported",
                      "sequence_mutes"):
             if getattr(args, flag, None) is not None:
