@@ -258,7 +258,6 @@ class NumberRecognizer:
         return Recognition(text=best.text, digits=digits, alternatives=alts, score=best.score)
 
 
-
 def within_reach(reading, text, reach):
     """Whether ``reading`` (a Recognition) held ``text``, as its best or among its
     alternatives, at most ``reach`` nats below its best; an infinite reach holds any."""

@@ -34,8 +34,13 @@ def test_a_second_process_creating_the_database_at_once_waits_for_the_first(tmp_
     sqlite3.connect(path).close()
     other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     other.execute("BEGIN IMMEDIATE")
-    threading.Timer(0.3, lambda: other.execute("COMMIT")).start()
-    db.init_db(path)
+    release = threading.Timer(0.3, lambda: other.execute("COMMIT"))
+    release.start()
+    try:
+        db.init_db(path)
+    finally:
+        release.join()
+        other.close()
     assert sqlite3.connect(path).execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
