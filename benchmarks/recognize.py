@@ -14,8 +14,9 @@ questions put to the sequence reader's ``opinion`` (its network, the texts' like
 and its own reading; asked only when a runner-up text is near the best; the search that
 groups its own reading counts as segmentation).
 ``--seeds 0-3`` measures each seed's drawings in turn and ends with the median and
-spread of their p50s, which the target is judged on. ``--render-ratio`` times each drawing again with its crops drawn by one thread and with a
-helper thread drawing half of them (``recognizer.normalize.normalize_many``), side by side.
+spread of their p50s, which the target is judged on. ``--render-ratio`` times each
+drawing again with its crops drawn by one thread and with a helper thread drawing half of
+them (``recognizer.normalize.normalize_many``), side by side.
 Target (issue 11): p50 <= 10 ms.
 """
 import argparse
@@ -241,6 +242,7 @@ def main(argv=None):
         print(f"target p50 <= {TARGET_MS:.0f} ms, median over seeds: "
               f"{'met' if mid <= TARGET_MS else 'NOT met'} ({mid:.2f} ms)")
     return 0
+
 
 if __name__ == "__main__":
     sys.exit(main())
